@@ -1,0 +1,55 @@
+// rpmkit's command line: global flags, the command list and the single place
+// where errors become messages and exit codes.
+import { Command, CommanderError } from 'commander';
+import { RpmkitError, EXIT } from '../errors.js';
+import { commands } from './commands/index.js';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('rpmkit')
+    .description('Lockfile-first RPM dependency management: resolve, lock, vendor, install and build OCI images')
+    .version(version, '-V, --version')
+    .option('-f, --file <manifest>', 'manifest to read (default: rpmkit.toml, then rpmoci.toml)')
+    .option('--cache-dir <dir>', 'cache directory (default: $RPMKIT_CACHE_DIR or $XDG_CACHE_HOME/rpmkit)')
+    .option('--arch <arch>', 'target architecture (default: the host)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('-q, --quiet', 'only errors and results')
+    .option('-v, --verbose', 'debug output and stack traces')
+    .showHelpAfterError('(run `rpmkit --help` for usage)')
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+export function renderError(err: unknown, verbose: boolean, json: boolean): number {
+  if (err instanceof RpmkitError) {
+    if (json) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`);
+    process.stderr.write(`error[${err.code}]: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (err.exitCode === EXIT.internal && !verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof CommanderError) {
+    // commander already printed its message.
+    return err.exitCode === 0 ? 0 : EXIT.usage;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`internal error: ${e.message}\n${e.stack ?? ''}\nThis is a bug in rpmkit; please report it with the command you ran.\n`);
+  return EXIT.internal;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    const opts = program.opts() as { verbose?: boolean; json?: boolean };
+    return renderError(err, Boolean(opts.verbose) || argv.includes('-v') || argv.includes('--verbose'), Boolean(opts.json) || argv.includes('--json'));
+  }
+}
+
