@@ -114,3 +114,38 @@ export interface Repo {
   /** Load filelists.xml (if the repo has one) into every package's `files`. Idempotent. */
   loadFilelists(): Promise<void>;
 }
+
+/**
+ * A repository as configured (manifest, .repo file or --repo URL), before
+ * anything is fetched. The config stage produces it; the repo stage loads it.
+ */
+export interface RepoDefinition {
+  id: string;
+  name?: string;
+  /** One or more base URLs (mirrors, tried in order); may be empty when metalink/mirrorlist is set. */
+  baseurl: string[];
+  metalink?: string;
+  mirrorlist?: string;
+  enabled: boolean;
+  /** Verify package signatures (default true). */
+  gpgcheck: boolean;
+  /** Verify repomd.xml.asc (default false). */
+  repoGpgcheck: boolean;
+  /** Key locations (file:// or http(s)://, or paths) for this repo. */
+  gpgkeys: string[];
+  priority: number;
+  cost: number;
+  includepkgs: string[];
+  excludepkgs: string[];
+  sslverify: boolean;
+  sslcacert?: string;
+  sslclientcert?: string;
+  sslclientkey?: string;
+  /** Seconds; dnf's metadata_expire (-1 = never). Default 172800 (48h) as in dnf. */
+  metadataExpire: number;
+  /** Inline credentials (from .repo files); env RPMKIT_<ID>_HTTP_USERNAME/PASSWORD override. */
+  username?: string;
+  password?: string;
+  /** Every option as written, for options rpmkit does not interpret. */
+  options: Record<string, string>;
+}
