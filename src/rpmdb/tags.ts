@@ -1,0 +1,69 @@
+// The few rpm tag numbers and dependency flags the rpmdb writer needs
+// (rpmtag.h / rpmds.h). Kept local so this stage reads header blobs itself.
+export const T = {
+  SIGSIZE: 257,
+  SIGPGP: 259,
+  SIGMD5: 261,
+  SIGGPG: 262,
+  SIGPGP5: 263,
+  SHA1HEADER: 269,
+  FILESIGNATURES: 5090,
+  FILESIGNATURELENGTH: 5091,
+  NAME: 1000,
+  VERSION: 1001,
+  RELEASE: 1002,
+  EPOCH: 1003,
+  INSTALLTIME: 1008,
+  GROUP: 1016,
+  ARCH: 1022,
+  FILESTATES: 1029,
+  ARCHIVESIZE: 1046,
+  PROVIDENAME: 1047,
+  REQUIREFLAGS: 1048,
+  REQUIRENAME: 1049,
+  CONFLICTNAME: 1054,
+  TRIGGERNAME: 1066,
+  OBSOLETENAME: 1090,
+  PREFIXES: 1098,
+  INSTPREFIXES: 1099,
+  DIRINDEXES: 1116,
+  BASENAMES: 1117,
+  DIRNAMES: 1118,
+  INSTALLCOLOR: 1127,
+  INSTALLTID: 1128,
+  RECOMMENDNAME: 5046,
+  SUGGESTNAME: 5049,
+  SUPPLEMENTNAME: 5052,
+  ENHANCENAME: 5055,
+  FILETRIGGERNAME: 5069,
+  FILETRIGGERINDEX: 5070,
+  TRANSFILETRIGGERNAME: 5079,
+  TRANSFILETRIGGERINDEX: 5080,
+} as const;
+
+/** Signature-header tags with their own numbers (RPMSIGTAG_*). */
+export const SIG = {
+  SIZE: 1000,
+  PGP: 1002,
+  MD5: 1004,
+  GPG: 1005,
+  PGP5: 1006,
+  PAYLOADSIZE: 1007,
+  FILESIGNATURES: 274,
+  FILESIGNATURELENGTH: 275,
+} as const;
+
+export const SENSE = {
+  POSTTRANS: 1 << 5,
+  PREREQ: 1 << 6,
+  PRETRANS: 1 << 7,
+  SCRIPT_PRE: 1 << 9,
+  SCRIPT_POST: 1 << 10,
+  SCRIPT_PREUN: 1 << 11,
+  SCRIPT_POSTUN: 1 << 12,
+  RPMLIB: 1 << 24,
+  KEYRING: 1 << 26,
+} as const;
+
+/** File states rpm records per file (RPMFILE_STATE_*). */
+export const FILE_STATE = { NORMAL: 0, REPLACED: 1, NOTINSTALLED: 2, NETSHARED: 3, WRONGCOLOR: 4 } as const;
