@@ -1,0 +1,228 @@
+// Payload decompression as a stream of Buffers: gzip (node:zlib), bzip2
+// (seek-bzip), xz and lzma (lzma-native), zstd (fzstd, or node:zlib when the
+// runtime has it) and none. The compressor comes from PAYLOADCOMPRESSOR, or
+// from the payload's magic when the tag is missing (rpm then assumes gzip, and
+// zlib passes uncompressed data through — so does this).
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import { RpmkitError } from '../errors.js';
+import type { RpmFile } from './types.js';
+
+const require = createRequire(import.meta.url);
+
+interface LzmaNative {
+  createDecompressor(opts?: { memlimit?: number }): Transform;
+}
+interface SeekBzip {
+  decode(input: Uint8Array, output: { writeByte(b: number): void }, multistream?: boolean): void;
+}
+
+/** The raw (still compressed) payload bytes. */
+export function rawPayload(rpm: RpmFile): Readable {
+  if (rpm.buffer) return Readable.from([Buffer.from(rpm.buffer.buffer, rpm.buffer.byteOffset + rpm.payloadOffset, rpm.buffer.length - rpm.payloadOffset)], { objectMode: false });
+  return createReadStream(rpm.path, { start: rpm.payloadOffset, highWaterMark: 256 * 1024 });
+}
+
+/** Detect the compressor from the first bytes of the payload. */
+export function sniffCompressor(head: Uint8Array): string | undefined {
+  const at = (i: number, ...b: number[]) => b.every((x, k) => head[i + k] === x);
+  if (at(0, 0x1f, 0x8b)) return 'gzip';
+  if (at(0, 0x42, 0x5a, 0x68)) return 'bzip2';
+  if (at(0, 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return 'xz';
+  if (at(0, 0x28, 0xb5, 0x2f, 0xfd)) return 'zstd';
+  if (at(0, 0x30, 0x37, 0x30, 0x37, 0x30)) return 'identity';
+  if (head[0] === 0x5d && head[1] === 0x00 && head[2] === 0x00) return 'lzma';
+  return undefined;
+}
+
+function payloadError(rpm: RpmFile, msg: string, cause?: unknown): RpmkitError {
+  return new RpmkitError('PAYLOAD_INVALID', `${rpm.path}: payload: ${msg}`, {
+    hint: 'The package payload is corrupt or truncated; download the package again.',
+    cause,
+    details: { file: rpm.path },
+  });
+}
+
+/** How many decompressed bytes are plausible before we call it a bomb. */
+export function payloadLimit(rpm: RpmFile): number {
+  const margin = 1024 * 1024;
+  if (rpm.archiveSize !== undefined) return rpm.archiveSize + Math.max(margin, Math.floor(rpm.archiveSize / 100));
+  // No declared archive size: the files plus generous cpio overhead per entry.
+  let total = 0;
+  for (const f of rpm.files) total += f.size + 512 + f.path.length + f.linkTarget.length;
+  return total + margin;
+}
+
+/** Stop with PAYLOAD_INVALID once more than `limit` bytes came out. */
+class LimitTransform extends Transform {
+  private seen = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly onExceed: () => Error,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) cb(this.onExceed());
+    else cb(null, chunk);
+  }
+}
+
+class ZstdTransform extends Transform {
+  private readonly d: ZstdDecompress;
+  constructor() {
+    super();
+    this.d = new ZstdDecompress((chunk) => {
+      this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.d.push(chunk, false);
+      cb();
+    } catch (e) {
+      cb(e as Error);
+    }
+  }
+  override _flush(cb: TransformCallback): void {
+    try {
+      this.d.push(new Uint8Array(0), true);
+      cb();
+    } catch (e) {
+      cb(e as Error);
+    }
+  }
+}
+
+/** bzip2 is only in old RPMs and seek-bzip is synchronous: decode the whole payload, bounded by the limit. */
+class Bzip2Transform extends Transform {
+  private readonly parts: Buffer[] = [];
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.parts.push(chunk);
+    cb();
+  }
+  override _flush(cb: TransformCallback): void {
+    try {
+      const bz = require('seek-bzip') as SeekBzip;
+      const out: Buffer[] = [];
+      let cur = Buffer.allocUnsafe(64 * 1024);
+      let pos = 0;
+      let total = 0;
+      const limit = this.limit;
+      bz.decode(Buffer.concat(this.parts), {
+        writeByte(b: number) {
+          if (pos === cur.length) {
+            out.push(cur);
+            cur = Buffer.allocUnsafe(64 * 1024);
+            pos = 0;
+          }
+          cur[pos++] = b;
+          if (++total > limit) throw new Error(`decompressed size exceeds ${limit} bytes`);
+        },
+      }, true);
+      out.push(cur.subarray(0, pos));
+      for (const b of out) this.push(b);
+      cb();
+    } catch (e) {
+      cb(e as Error);
+    }
+  }
+}
+
+function decompressor(name: string, limit: number): Transform | undefined {
+  switch (name) {
+    case 'gzip':
+      return zlib.createGunzip();
+    case 'bzip2':
+      return new Bzip2Transform(limit);
+    case 'xz':
+    case 'lzma':
+      return (require('lzma-native') as LzmaNative).createDecompressor({ memlimit: 512 * 1024 * 1024 });
+    case 'zstd': {
+      const z = zlib as unknown as { createZstdDecompress?: () => Transform };
+      return typeof z.createZstdDecompress === 'function' ? z.createZstdDecompress() : new ZstdTransform();
+    }
+    case 'identity':
+    case 'none':
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The compressor actually used: the tag, or the payload's magic when the tag is absent. */
+export async function effectiveCompressor(rpm: RpmFile, head: Uint8Array): Promise<string> {
+  const tag = rpm.payloadCompressor;
+  const sniffed = sniffCompressor(head);
+  if (!tag) return sniffed === 'gzip' ? 'gzip' : 'identity';
+  if (!['gzip', 'bzip2', 'xz', 'lzma', 'zstd', 'identity', 'none'].includes(tag)) {
+    throw new RpmkitError('RPM_UNSUPPORTED', `${rpm.path}: payload compressor "${tag}" is not supported`, {
+      hint: 'Supported: gzip, bzip2, xz, lzma, zstd, none.',
+      details: { file: rpm.path, compressor: tag },
+    });
+  }
+  return tag;
+}
+
+/**
+ * The decompressed payload (the cpio archive) as a stream of Buffers. Fails
+ * with PAYLOAD_INVALID on corrupt data or on more output than the package
+ * declares (a decompression bomb).
+ */
+export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number } = {}): AsyncGenerator<Buffer> {
+  const limit = opts.limit ?? payloadLimit(rpm);
+  const raw = rawPayload(rpm);
+  const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await it.next();
+  } catch (e) {
+    raw.destroy();
+    throw new RpmkitError('IO_ERROR', `${rpm.path}: cannot read payload: ${(e as Error).message}`, { cause: e });
+  }
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  const name = await effectiveCompressor(rpm, head).catch((e: unknown) => {
+    raw.destroy();
+    throw e;
+  });
+  async function* source(): AsyncGenerator<Buffer> {
+    if (!first.done) yield first.value;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  const dec = decompressor(name, limit);
+  const exceeded = () => payloadError(rpm, `decompressed size exceeds ${limit} bytes (the package declares ${rpm.archiveSize ?? 'no'} archive size): refusing a possible decompression bomb`);
+  const guard = new LimitTransform(limit, exceeded);
+  const src = Readable.from(source());
+  let stream: Readable;
+  if (dec) {
+    src.on('error', (e) => dec.destroy(e));
+    stream = src.pipe(dec);
+    dec.on('error', (e) => guard.destroy(e));
+    stream = dec.pipe(guard);
+  } else {
+    src.on('error', (e) => guard.destroy(e));
+    stream = src.pipe(guard);
+  }
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (e) {
+    if (e instanceof RpmkitError) throw e;
+    throw payloadError(rpm, `${name} data is corrupt: ${(e as Error).message}`, e);
+  } finally {
+    raw.destroy();
+    src.destroy();
+    dec?.destroy();
+    guard.destroy();
+  }
+}
