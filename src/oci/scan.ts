@@ -1,0 +1,118 @@
+// Walks a root directory into the sorted entry list a layer is written from:
+// byte order of paths (so parents come before children), hardlinks resolved
+// to their first occurrence, and the non-deterministic leftovers of package
+// installs (caches, logs, rpmdb lock/WAL files) left out like rpmoci does.
+import { promises as fs, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import { RpmkitError } from '../errors.js';
+import type { TarType } from './tar.js';
+
+export interface ScanEntry {
+  /** Path relative to the root, no leading "/" or "./". */
+  rel: string;
+  type: TarType;
+  st: Stats;
+  /** For type 'link': the earlier path this one is a hardlink of. */
+  linkTo?: string;
+}
+
+/** Directories whose *contents* never go into an image (the directories themselves stay: packages own them). */
+const EMPTIED_DIRS = ['var/cache', 'var/log', 'var/tmp'];
+/** Trees dropped entirely: package-manager state that is not the rpmdb. */
+const DROPPED_TREES = ['var/lib/dnf', 'usr/lib/sysimage/dnf', 'usr/lib/sysimage/libdnf5', 'var/lib/yum'];
+const RPMDB_DIRS = ['var/lib/rpm', 'usr/lib/sysimage/rpm'];
+
+/**
+ * Whether a path is an install leftover that would make images differ run to
+ * run. rpmoci removes var/log, var/cache, var/tmp, var/lib/dnf and the rpm
+ * lock, and checkpoints the sqlite WAL; we keep the (package-owned) directories
+ * but not their contents, and refuse a non-empty WAL rather than lose data.
+ */
+export function isLeftover(rel: string, st: Stats): boolean {
+  for (const d of EMPTIED_DIRS) if (rel.startsWith(`${d}/`)) return true;
+  for (const d of DROPPED_TREES) if (rel === d || rel.startsWith(`${d}/`)) return true;
+  for (const d of RPMDB_DIRS) {
+    if (path.posix.dirname(rel) !== d) continue;
+    const base = path.posix.basename(rel);
+    if (base === '.rpm.lock' || base === '.dbenv.lock' || base.startsWith('__db.') || base === 'rpmdb.sqlite-shm') return true;
+    if (base === 'rpmdb.sqlite-wal') {
+      if (st.size === 0) return true;
+      throw new RpmkitError('IMAGE_INVALID', `${rel} is a non-empty sqlite write-ahead log: the rpmdb is not checkpointed`, {
+        hint: `checkpoint it first: sqlite3 ROOT/${d}/rpmdb.sqlite 'PRAGMA journal_mode=DELETE'`,
+      });
+    }
+  }
+  return false;
+}
+
+function typeOf(st: Stats): TarType | undefined {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return undefined; // sockets: no tar type; docker and rpmoci skip them too
+}
+
+/** Byte-order comparison of UTF-8 paths (JS string order differs above U+FFFF). */
+export function comparePaths(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** True when `rel` is excluded by a user pattern: exact path or "dir/" prefix. */
+function userExcluded(rel: string, exclude: string[]): boolean {
+  for (const e of exclude) {
+    const p = e.replace(/^\.?\/+/, '');
+    if (p.endsWith('/') ? rel.startsWith(p) || `${rel}/` === p : rel === p || rel.startsWith(`${p}/`)) return true;
+  }
+  return false;
+}
+
+export async function scanRoot(rootDir: string, exclude: string[] = []): Promise<ScanEntry[]> {
+  let rootSt: Stats;
+  try {
+    rootSt = await fs.stat(rootDir);
+  } catch (e) {
+    throw new RpmkitError('NOT_FOUND', `root directory ${rootDir} cannot be read`, { cause: e, hint: 'install a root first (rpmkit install --root DIR)' });
+  }
+  if (!rootSt.isDirectory()) throw new RpmkitError('USAGE', `${rootDir} is not a directory`);
+
+  const out: ScanEntry[] = [];
+  const walk = async (relDir: string): Promise<void> => {
+    const abs = relDir ? path.join(rootDir, relDir) : rootDir;
+    let names: string[];
+    try {
+      names = await fs.readdir(abs);
+    } catch (e) {
+      throw new RpmkitError('IO_ERROR', `cannot list ${abs}`, { cause: e });
+    }
+    for (const name of names) {
+      const rel = relDir ? `${relDir}/${name}` : name;
+      const st = await fs.lstat(path.join(abs, name));
+      const type = typeOf(st);
+      if (!type || isLeftover(rel, st) || userExcluded(rel, exclude)) continue;
+      out.push({ rel, type, st });
+      if (type === 'dir') await walk(rel);
+    }
+  };
+  await walk('');
+
+  const keyed = out.map((e) => ({ e, k: Buffer.from(e.rel, 'utf8') }));
+  keyed.sort((a, b) => Buffer.compare(a.k, b.k));
+  const sorted = keyed.map((x) => x.e);
+
+  // Hardlinks: the first path (in archive order) of an inode carries the data.
+  const seen = new Map<string, string>();
+  for (const e of sorted) {
+    if (e.type === 'dir' || e.st.nlink < 2) continue;
+    const key = `${e.st.dev}:${e.st.ino}`;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, e.rel);
+    else {
+      e.linkTo = first;
+      e.type = 'link';
+    }
+  }
+  return sorted;
+}
