@@ -15,6 +15,7 @@ import type { BuildImageOptions, BuildImageResult, LayerResult } from './types.j
 
 export type * from './types.js';
 export { capsTextToXattr } from './caps.js';
+export { imageConfigFrom, metaFromJson, normalizeRel } from './input.js';
 export { ociPlatform, DEFAULT_PATH, MEDIA } from './config.js';
 export { findTag, readIndex, readBlobJson, REF_NAME, type OciManifest, type ImageIndex } from './layout.js';
 export { blobPath } from './blobs.js';

@@ -1,7 +1,9 @@
 // Every CLI command, one file each. A command module exports `register`,
 // which adds itself to the program. Keep this list sorted.
 import type { Command } from 'commander';
+import { register as imageFromRoot } from './image-from-root.js';
+import { register as push } from './push.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [imageFromRoot, push];
