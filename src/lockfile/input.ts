@@ -1,6 +1,7 @@
-// Builds the [input] section of a lock from the manifest's parts: one digest
-// per part (manifest, each repository definition, each key) so that a stale
-// lock can say which part changed, plus one digest over all of them.
+// Builds the [input] section of a lock for library callers that have no
+// Manifest: one digest per part (packages, options, each repository
+// definition, the keys) under the same part names the manifest stage uses,
+// plus one digest over all of them.
 import type { RepoDefinition } from '../repo/types.js';
 import { redactUrl } from '../util/redact.js';
 import { digestOf, sha256 } from './canonical.js';
@@ -11,24 +12,19 @@ export interface LockInputSpec {
   exclude?: string[];
   weakDeps?: boolean;
   arch: string;
-  /** Other resolution-relevant options (e.g. docs=false does not matter; installonly would). */
-  options?: Record<string, string>;
   repositories: RepoDefinition[];
   /** Manifest-level keys; content when it could be read (a changed key file then shows up). */
   keys?: { location: string; content?: string | Uint8Array }[];
 }
 
-// Options that never change which packages are chosen, or that carry secrets.
-const IGNORED_REPO_OPTION = /^(metadata_expire|name|username|password|proxy.*|ssl.*|.*token.*|.*secret.*|timeout|retries|minrate|throttle|skip_if_unavailable|deltarpm.*|fastestmirror|max_parallel_downloads)$/i;
+const SECRET = new Set(['username', 'password', 'proxy_username', 'proxy_password']);
 
 /** The part of a repository definition that can change a resolution (never credentials). */
 export function repoDefinitionDigest(def: RepoDefinition): string {
   const options: Record<string, string> = {};
-  for (const [k, v] of Object.entries(def.options ?? {})) {
-    if (IGNORED_REPO_OPTION.test(k)) continue;
-    options[k] = /url|list|link/i.test(k) ? redactUrl(v) : v;
-  }
+  for (const [k, v] of Object.entries(def.options ?? {})) if (!SECRET.has(k)) options[k] = v;
   return digestOf({
+    id: def.id,
     baseurl: def.baseurl.map(redactUrl),
     metalink: def.metalink === undefined ? undefined : redactUrl(def.metalink),
     mirrorlist: def.mirrorlist === undefined ? undefined : redactUrl(def.mirrorlist),
@@ -38,8 +34,8 @@ export function repoDefinitionDigest(def: RepoDefinition): string {
     gpgkeys: def.gpgkeys.map(redactUrl),
     priority: def.priority,
     cost: def.cost,
-    includepkgs: def.includepkgs,
-    excludepkgs: def.excludepkgs,
+    includepkgs: [...def.includepkgs].sort(),
+    excludepkgs: [...def.excludepkgs].sort(),
     options,
   });
 }
@@ -47,17 +43,18 @@ export function repoDefinitionDigest(def: RepoDefinition): string {
 export function computeLockInput(spec: LockInputSpec): LockInput {
   const exclude = [...(spec.exclude ?? [])];
   const weakDeps = spec.weakDeps ?? false;
-  const options = Object.fromEntries(Object.entries(spec.options ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const manifest = digestOf({ packages: spec.packages, exclude, weakDeps, arch: spec.arch, options });
-  const repositories: Record<string, string> = {};
-  for (const def of [...spec.repositories].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    if (def.enabled === false) continue;
-    repositories[def.id] = repoDefinitionDigest(def);
-  }
-  const keys: Record<string, string> = {};
-  for (const k of [...(spec.keys ?? [])].sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0))) {
-    keys[redactUrl(k.location)] = k.content === undefined ? digestOf({ location: redactUrl(k.location) }) : sha256(k.content);
-  }
-  const digest = digestOf({ manifest, repositories, keys });
-  return { digest, manifest, packages: [...spec.packages], exclude, weakDeps, arch: spec.arch, options, repositories, keys };
+  const keys = [...(spec.keys ?? [])]
+    .map((k) => ({ location: redactUrl(k.location), digest: k.content === undefined ? 'unread' : sha256(k.content) }))
+    .sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+  const parts: Record<string, string> = {
+    arch: digestOf(spec.arch),
+    packages: digestOf([...new Set(spec.packages)].sort()),
+    exclude: digestOf([...new Set(exclude)].sort()),
+    weak_deps: digestOf(weakDeps),
+    gpgkeys: digestOf(keys),
+    repositories: digestOf(spec.repositories.map((r) => r.id)),
+  };
+  for (const def of spec.repositories) parts[`repo:${def.id}`] = repoDefinitionDigest(def);
+  const sorted = Object.fromEntries(Object.entries(parts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { digest: digestOf(sorted), packages: [...spec.packages], exclude, weakDeps, arch: spec.arch, parts: sorted };
 }

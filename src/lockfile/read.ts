@@ -97,7 +97,6 @@ export function parseLock(text: string, file = 'rpmkit.lock'): Lock {
   if (!isTable(it)) c.fail(inputLine || undefined, 'input', 'missing [input] table');
   const input: LockInput = {
     digest: getString(c, it, 'digest', 'input', inputLine)!,
-    manifest: getString(c, it, 'manifest', 'input', inputLine)!,
     packages: getStrings(c, it, 'packages', 'input', inputLine),
     exclude: getStrings(c, it, 'exclude', 'input', inputLine),
     weakDeps: (() => {
@@ -106,9 +105,7 @@ export function parseLock(text: string, file = 'rpmkit.lock'): Lock {
       return v;
     })(),
     arch: getString(c, it, 'arch', 'input', inputLine)!,
-    options: getStringMap(c, it, 'options', 'input', inputLine),
-    repositories: getStringMap(c, it, 'repositories', 'input', inputLine),
-    keys: getStringMap(c, it, 'keys', 'input', inputLine),
+    parts: getStringMap(c, it, 'parts', 'input', inputLine),
   };
 
   const repoLines = headerLines(text, 'repositories');

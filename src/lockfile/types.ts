@@ -5,23 +5,26 @@
 /** Current format version; readLock refuses anything newer. */
 export const LOCK_VERSION = 1;
 
-/** What the lock was computed from, so staleness can say *what* changed. */
+/**
+ * What the lock was computed from, so staleness can say *what* changed. The
+ * digests come from the manifest stage (config's inputDigest/manifestInputs)
+ * or, for library use, from computeLockInput.
+ */
 export interface LockInput {
-  /** Digest over everything below ("sha256:<hex>"). */
+  /** Digest over every part ("sha256:<hex>"). */
   digest: string;
-  /** Digest of the manifest's resolution-relevant part (packages, exclude, options). */
-  manifest: string;
-  /** Package specs as written in the manifest (order kept: it is the user's). */
+  /** Package specs as written in the manifest (for messages: which one was added). */
   packages: string[];
   exclude: string[];
   weakDeps: boolean;
   arch: string;
-  /** Other options that change resolution, as strings (sorted by key when written). */
-  options: Record<string, string>;
-  /** Repository id -> digest of its definition (URLs, filters, priority...; never credentials). */
-  repositories: Record<string, string>;
-  /** Key location -> digest of the key's content (or of its location when unread). */
-  keys: Record<string, string>;
+  /**
+   * Part name -> digest: "packages", "exclude", "weak_deps", "arch",
+   * "gpgkeys", "repositories" (their order), "repo:<id>" (one per repository
+   * definition, never including credentials), and whatever else the manifest
+   * stage tracks.
+   */
+  parts: Record<string, string>;
 }
 
 export interface LockRepository {
@@ -66,7 +69,5 @@ export type Change =
   | { kind: 'repo-added'; id: string }
   | { kind: 'repo-removed'; id: string }
   | { kind: 'repo-changed'; id: string }
-  | { kind: 'key-added'; key: string }
-  | { kind: 'key-removed'; key: string }
   | { kind: 'key-changed'; key: string }
   | { kind: 'option-changed'; option: string; from: string; to: string };

@@ -85,15 +85,12 @@ export function formatLock(lock: Lock): string {
     [
       '[input]',
       `digest = ${str(i.digest)}`,
-      `manifest = ${str(i.manifest)}`,
       `packages = ${strArray(i.packages)}`,
       `exclude = ${strArray(i.exclude)}`,
       `weak_deps = ${i.weakDeps}`,
       `arch = ${str(i.arch)}`,
     ].join('\n'),
-    ['[input.options]', ...sortedEntries(i.options).map(([k, v]) => `${key(k)} = ${str(v)}`)].join('\n'),
-    ['[input.repositories]', ...sortedEntries(i.repositories).map(([k, v]) => `${key(k)} = ${str(v)}`)].join('\n'),
-    ['[input.keys]', ...sortedEntries(i.keys).map(([k, v]) => `${key(k)} = ${str(v)}`)].join('\n'),
+    ['[input.parts]', ...sortedEntries(i.parts).map(([k, v]) => `${key(k)} = ${str(v)}`)].join('\n'),
     ...l.repositories.map(repoTable),
     ...l.packages.map(packageTable),
   ];
