@@ -226,12 +226,18 @@ export function locateKey(text: string, target: KeyPath): Position | undefined {
     if (s[i] === '[') {
       const aot = s[i + 1] === '[';
       const k = sc.key(i + (aot ? 2 : 1));
-      let hdr: KeyPath = k.segs;
+      // [a.b.c] under an earlier [[a.b]] means the last element of a.b.
+      let hdr: KeyPath = [];
+      k.segs.forEach((seg, idx) => {
+        hdr.push(seg);
+        const n = aotCount.get(JSON.stringify(k.segs.slice(0, idx + 1)));
+        if (n !== undefined && (idx < k.segs.length - 1 || !aot)) hdr.push(n - 1);
+      });
       if (aot) {
         const name = JSON.stringify(k.segs);
         const n = aotCount.get(name) ?? 0;
         aotCount.set(name, n + 1);
-        hdr = [...k.segs, n];
+        hdr = [...hdr, n];
       }
       table = hdr;
       const n = lcp(hdr, target);

@@ -270,8 +270,9 @@ function parseContents(rc: RepoCtx, t: unknown, format: 'rpmkit' | 'rpmoci'): { 
   for (const spec of packages) if (/\.rpm$/i.test(spec)) for (const f of expandLocalRpm(spec, rc.dir)) localPackages.add(f);
   const gpgkeys = t.gpgkeys === undefined ? [] : ctx.strArray(t.gpgkeys, [...p, 'gpgkeys']).map((k, i) => {
     const kp: KeyPath = [...p, 'gpgkeys', i];
-    const loc = resolveLocation(substitute(k.trim(), rc.vars), rc.dir);
-    if (!loc) ctx.fail(kp, `expected a URL or a path (./key.asc, /etc/pki/rpm-gpg/KEY, file:key.asc), got ${JSON.stringify(k)}`);
+    // Keys have no id form, so a bare name is a path relative to the manifest.
+    const w = substitute(k.trim(), rc.vars);
+    const loc = resolveLocation(w, rc.dir) ?? resolveLocation(`./${w}`, rc.dir)!;
     if (loc.url.startsWith('file:')) {
       const f = new URL(loc.url);
       if (!existsSync(f)) ctx.fail(kp, `key file not found: ${f.pathname}`, 'fix the path (relative paths are relative to the manifest\'s directory)');
