@@ -7,3 +7,5 @@ export { Header, HEADER_MAGIC, parseHeaderBlob, type HeaderEntry, type HeaderVal
 export { TAG, SIGTAG, TYPE, REGION, SENSE, FILEFLAG, HASHALGO, tagName } from './tags.js';
 export { parseRichDep } from './richdep.js';
 export type { RpmFile, RpmFileInfo, RpmLead, Nevra, RpmDep, RpmDeps, Scriptlet, ScriptletPhase, Trigger } from './types.js';
+export { verifyRpm, formatItem, type VerifyResult, type VerifyItem, type VerifyOptions, type ItemStatus, type SignatureStatus } from './verify.js';
+export { loadKeys, addKeys, emptyKeyRing, type KeyRing } from './keys.js';
