@@ -2,8 +2,9 @@
 // which adds itself to the program. Keep this list sorted.
 import type { Command } from 'commander';
 import { register as imageFromRoot } from './image-from-root.js';
+import { register as init } from './init.js';
 import { register as push } from './push.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [imageFromRoot, push];
+export const commands: Register[] = [imageFromRoot, init, push];
