@@ -1,0 +1,407 @@
+// Loading a configured repository into a package pool: mirrors, repomd.xml
+// (+ signature), verified data files, parsing, and the on-disk cache with
+// dnf's metadata_expire semantics.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RpmkitError } from '../errors.js';
+import { httpGet, joinUrl, type HttpGetOptions } from '../net/index.js';
+import { redactUrl } from '../util/redact.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { Advisory, Package, Repo, RepoDefinition } from './types.js';
+import { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';
+import { resolveBaseUrls } from './mirrors.js';
+import { decompressChunks, detectCompression } from './decompress.js';
+import { parsePrimary } from './primary.js';
+import { parseFilelists, type FilelistsMap } from './filelists.js';
+import { parseUpdateinfo } from './updateinfo.js';
+import { decodeFilelists, decodePool, encodeFilelists, encodePool, type PoolMeta } from './cache.js';
+import { makeNameFilter } from './filter.js';
+import { readKeys, verifyDetached } from './gpg.js';
+
+export interface LoadOptions {
+  cacheDir?: string;
+  /** Ignore metadata_expire: always fetch repomd.xml (the pool is reused when unchanged). */
+  refresh?: boolean;
+  /** Never touch the network: use the cache whatever its age; fail without one. */
+  offline?: boolean;
+  log?: (msg: string) => void;
+  /** Clock for expiry (tests). */
+  now?: () => number;
+}
+
+/** Where caches live: option, $RPMKIT_CACHE_DIR, $XDG_CACHE_HOME/rpmkit, ~/.cache/rpmkit. */
+export function defaultCacheDir(explicit?: string): string {
+  if (explicit) return path.resolve(explicit);
+  if (process.env.RPMKIT_CACHE_DIR) return path.resolve(process.env.RPMKIT_CACHE_DIR);
+  if (process.env.XDG_CACHE_HOME) return path.join(process.env.XDG_CACHE_HOME, 'rpmkit');
+  return path.join(os.homedir(), '.cache', 'rpmkit');
+}
+
+/** The cache folder of one repo: its id plus a hash of where it comes from. */
+export function repoCacheDir(def: RepoDefinition, cacheDir?: string): string {
+  const src = JSON.stringify([def.baseurl, def.metalink ?? null, def.mirrorlist ?? null]);
+  const h = createHash('sha256').update(src).digest('hex').slice(0, 12);
+  const safe = def.id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+  return path.join(defaultCacheDir(cacheDir), 'repos', `${safe}-${h}`);
+}
+
+interface CacheState {
+  repomdChecksum: string;
+  /** ms since epoch when repomd.xml was last fetched (or confirmed unchanged). */
+  fetchedAt: number;
+  baseUrl: string;
+}
+
+const MAX_REPOMD = 16 << 20;
+const MAX_DATA_DEFAULT = 4 * 1024 ** 3;
+const MAX_OPEN_DEFAULT = 16 * 1024 ** 3;
+
+function netOpts(def: RepoDefinition): HttpGetOptions {
+  return {
+    repoId: def.id,
+    auth: def.username !== undefined ? { username: def.username, password: def.password ?? '' } : undefined,
+    tls: { verify: def.sslverify, caFile: def.sslcacert, certFile: def.sslclientcert, keyFile: def.sslclientkey },
+  };
+}
+
+async function readState(dir: string): Promise<CacheState | undefined> {
+  try {
+    const s = JSON.parse(await fs.readFile(path.join(dir, 'state.json'), 'utf8')) as CacheState;
+    if (typeof s.repomdChecksum === 'string' && /^[0-9a-f]{64}$/.test(s.repomdChecksum) && typeof s.fetchedAt === 'number') return s;
+  } catch {
+    // Missing or unreadable state: treat as no cache.
+  }
+  return undefined;
+}
+
+/** Public cache facts for `repo info`. */
+export async function cacheInfo(def: RepoDefinition, cacheDir?: string): Promise<{ dir: string; fetchedAt?: number; repomdChecksum?: string; expired?: boolean }> {
+  const dir = repoCacheDir(def, cacheDir);
+  const s = await readState(dir);
+  if (!s) return { dir };
+  const expired = def.metadataExpire >= 0 && Date.now() - s.fetchedAt >= def.metadataExpire * 1000;
+  return { dir, fetchedAt: s.fetchedAt, repomdChecksum: s.repomdChecksum, expired };
+}
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Promise<Repo> {
+  const log = opts.log ?? (() => {});
+  const now = opts.now ?? Date.now;
+  const dir = repoCacheDir(def, opts.cacheDir);
+  const state = await readState(dir);
+  const filter = makeNameFilter(def.includepkgs, def.excludepkgs);
+
+  const fromCache = async (st: CacheState): Promise<Repo | undefined> => {
+    const file = path.join(dir, `pool-${st.repomdChecksum}.bin`);
+    let buf: Buffer;
+    try {
+      buf = await fs.readFile(file);
+    } catch {
+      return undefined;
+    }
+    try {
+      const d = decodePool(buf, def.id);
+      if (d.meta.repomdChecksum !== st.repomdChecksum) throw new Error('checksum mismatch');
+      log(`repo '${def.id}': ${d.packages.length} packages from cache`);
+      return makeRepo(def, d.meta, d.packages, d.advisories, dir, filter, opts);
+    } catch (e) {
+      log(`repo '${def.id}': ignoring corrupt cache entry ${file} (${(e as Error).message}); rebuilding`);
+      await fs.rm(file, { force: true });
+      return undefined;
+    }
+  };
+
+  if (state && !opts.refresh) {
+    const fresh = opts.offline || def.metadataExpire < 0 || now() - state.fetchedAt < def.metadataExpire * 1000;
+    if (fresh) {
+      const r = await fromCache(state);
+      if (r) return r;
+    }
+  }
+  if (opts.offline) {
+    if (state) {
+      const r = await fromCache(state);
+      if (r) return r;
+    }
+    throw new RpmkitError('NOT_FOUND', `repo '${def.id}' is not in the cache and --offline forbids fetching it`, { hint: 'run once without --offline to fill the cache' });
+  }
+
+  // Fetch repomd.xml from the first mirror that answers.
+  const mirrors = await resolveBaseUrls(def);
+  let lastErr: unknown;
+  let repomdBytes: Buffer | undefined;
+  let base = '';
+  for (const m of mirrors) {
+    try {
+      const r = await httpGet(joinUrl(m, 'repodata/repomd.xml'), { ...netOpts(def), maxSize: MAX_REPOMD });
+      repomdBytes = r.data;
+      base = m;
+      break;
+    } catch (e) {
+      lastErr = e;
+      if (mirrors.length > 1) log(`repo '${def.id}': mirror ${redactUrl(m)} failed: ${(e as Error).message}`);
+    }
+  }
+  if (!repomdBytes) {
+    const e = lastErr instanceof RpmkitError ? lastErr : undefined;
+    throw new RpmkitError(e?.code === 'NOT_FOUND' ? 'NOT_FOUND' : (e?.code ?? 'NETWORK'), `repo '${def.id}': cannot fetch repodata/repomd.xml: ${(lastErr as Error)?.message ?? 'no mirrors'}`, {
+      hint: e?.hint ?? 'check the repository URL; it must be the folder that holds repodata/',
+      cause: lastErr,
+      details: { repo: def.id, file: 'repodata/repomd.xml', ...(e?.details ?? {}) },
+    });
+  }
+  const shownBase = redactUrl(base);
+  if (def.repoGpgcheck) await checkRepomdSignature(def, base, repomdBytes);
+  const repomdSum = sha256(repomdBytes);
+
+  // Unchanged snapshot: reuse the pool (even under --refresh, as dnf does).
+  if (state && state.repomdChecksum === repomdSum) {
+    const r = await fromCache(state);
+    if (r) {
+      await writeState(dir, { ...state, fetchedAt: now(), baseUrl: shownBase });
+      return r;
+    }
+  }
+
+  const repomd = await parseRepomd(repomdBytes, `repo '${def.id}': repodata/repomd.xml`);
+  const primaryEntry = repomd.data.primary;
+  if (!primaryEntry) throw new RpmkitError('METADATA_INVALID', `repo '${def.id}': repodata/repomd.xml lists no primary metadata`, { details: { repo: def.id, file: 'repodata/repomd.xml' } });
+  log(`repo '${def.id}': fetching ${primaryEntry.href}`);
+  const primary = await parsePrimary(await fetchData(def, base, primaryEntry), { repoId: def.id, what: `repo '${def.id}': ${primaryEntry.href}` });
+  if (primary.declared !== undefined && primary.declared !== primary.packages.length) {
+    log(`repo '${def.id}': ${primaryEntry.href} declares ${primary.declared} packages but holds ${primary.packages.length}`);
+  }
+  let advisories: Advisory[] | undefined;
+  const ui = repomd.data.updateinfo;
+  if (ui) advisories = await parseUpdateinfo(await fetchData(def, base, ui), `repo '${def.id}': ${ui.href}`);
+
+  const meta: PoolMeta = {
+    repoId: def.id,
+    repomdChecksum: repomdSum,
+    revision: repomd.revision,
+    timestamp: newestTimestamp(repomd),
+    baseUrl: shownBase,
+    packageCount: primary.packages.length,
+    dataTypes: Object.keys(repomd.data).sort(),
+  };
+  // Cache first, then clean: a crash leaves either the old or the new entry.
+  const encoded = encodePool(meta, primary.packages, advisories);
+  await writeFileAtomic(path.join(dir, `pool-${repomdSum}.bin`), encoded);
+  await writeFileAtomic(path.join(dir, 'repomd.xml'), repomdBytes);
+  await writeState(dir, { repomdChecksum: repomdSum, fetchedAt: now(), baseUrl: shownBase });
+  await pruneCache(dir, repomdSum);
+  return makeRepo(def, meta, primary.packages, advisories, dir, filter, opts, repomd, base);
+}
+
+async function writeState(dir: string, s: CacheState): Promise<void> {
+  await writeFileAtomic(path.join(dir, 'state.json'), `${JSON.stringify(s)}\n`);
+}
+
+async function pruneCache(dir: string, keep: string): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^(pool|filelists)-([0-9a-f]{64})\.bin$/.exec(n);
+    if (m && m[2] !== keep) await fs.rm(path.join(dir, n), { force: true });
+  }
+}
+
+function newestTimestamp(r: Repomd): number | undefined {
+  let t: number | undefined;
+  for (const e of Object.values(r.data)) if (e.timestamp !== undefined && (t === undefined || e.timestamp > t)) t = e.timestamp;
+  return t;
+}
+
+/** Fetch one data file, verify size and checksum against repomd, and stream its decompressed bytes. */
+async function fetchData(def: RepoDefinition, base: string, e: RepomdEntry): Promise<AsyncGenerator<Buffer>> {
+  const what = `repo '${def.id}': ${e.href}`;
+  const details = { repo: def.id, file: e.href };
+  const url = joinUrl(e.base ?? base, e.href);
+  let data: Buffer;
+  try {
+    const r = await httpGet(url, { ...netOpts(def), maxSize: e.size ?? MAX_DATA_DEFAULT });
+    data = r.data ?? Buffer.alloc(0);
+  } catch (err) {
+    const re = err instanceof RpmkitError ? err : undefined;
+    if (re?.code === 'SIZE_MISMATCH') {
+      throw new RpmkitError('SIZE_MISMATCH', `${what}: larger than the ${e.size ?? MAX_DATA_DEFAULT} bytes repomd.xml allows`, { hint: 'the mirror is mid-sync or serves a wrong file; run again later or use another mirror', cause: err, details });
+    }
+    throw new RpmkitError(re?.code ?? 'NETWORK', `${what}: ${re?.details?.status === 404 ? 'listed in repomd.xml but missing' : 'cannot fetch'} (${(err as Error).message})`, {
+      hint: re?.details?.status === 404 ? 'the repository is incomplete or mid-sync; try again later or use another mirror' : re?.hint,
+      cause: err,
+      details: { ...details, ...(re?.details ?? {}) },
+    });
+  }
+  if (e.size !== undefined && data.length !== e.size) {
+    throw new RpmkitError('SIZE_MISMATCH', `${what}: size ${data.length} does not match repomd.xml (${e.size})`, { hint: 'the mirror is mid-sync or corrupt; run again later or use another mirror', details });
+  }
+  if (e.checksum) {
+    let got: string;
+    try {
+      got = createHash(e.checksum.type).update(data).digest('hex');
+    } catch {
+      throw new RpmkitError('METADATA_UNSUPPORTED', `${what}: unknown checksum type ${e.checksum.type}`, { details });
+    }
+    if (got !== e.checksum.value) {
+      throw new RpmkitError('CHECKSUM_MISMATCH', `${what}: ${e.checksum.type} ${got} does not match repomd.xml (${e.checksum.value})`, {
+        hint: 'the file was modified or the mirror is mid-sync; run again later or use another mirror',
+        details: { ...details, expected: e.checksum.value, actual: got },
+      });
+    }
+  }
+  const kind = detectCompression(e.href, data.subarray(0, 4));
+  const maxOut = e.openSize !== undefined ? e.openSize : MAX_OPEN_DEFAULT;
+  return decompressChunks(data, kind, what, maxOut);
+}
+
+async function checkRepomdSignature(def: RepoDefinition, base: string, repomd: Buffer): Promise<void> {
+  const what = `repo '${def.id}': repodata/repomd.xml.asc`;
+  let asc: Buffer | undefined;
+  try {
+    asc = (await httpGet(joinUrl(base, 'repodata/repomd.xml.asc'), { ...netOpts(def), maxSize: 1 << 20 })).data;
+  } catch (e) {
+    const st = (e as RpmkitError).details?.status;
+    if (st === 404) throw new RpmkitError('SIGNATURE_MISSING', `${what}: repo_gpgcheck is on but the repository has no signature`, { hint: 'turn repo_gpgcheck off for this repository, or fix the repository', details: { repo: def.id } });
+    throw e;
+  }
+  if (!def.gpgkeys.length) throw new RpmkitError('KEY_INVALID', `repo '${def.id}': repo_gpgcheck is on but no gpgkey is configured`, { hint: 'set gpgkey for the repository' });
+  const texts: string[] = [];
+  for (const k of def.gpgkeys) {
+    const r = await httpGet(k.startsWith('/') || /^[a-z]+:/i.test(k) ? k : joinUrl(base, k), { ...netOpts(def), maxSize: 4 << 20 });
+    texts.push((r.data ?? Buffer.alloc(0)).toString('utf8'));
+  }
+  const keys = await readKeys(texts, `repo '${def.id}': gpgkey`);
+  const allowSha1 = process.env.RPMKIT_ALLOW_SHA1_SIGNATURES === '1' || def.options.rpmkit_allow_sha1 === '1';
+  await verifyDetached(repomd, (asc ?? Buffer.alloc(0)).toString('utf8'), keys, { what, allowSha1 });
+}
+
+function makeRepo(
+  def: RepoDefinition,
+  meta: PoolMeta,
+  all: Package[],
+  advisories: Advisory[] | undefined,
+  dir: string,
+  filter: ((name: string) => boolean) | undefined,
+  opts: LoadOptions,
+  repomdIn?: Repomd,
+  baseIn?: string,
+): Repo {
+  const packages = filter ? all.filter((p) => filter(p.name)) : all;
+  let loading: Promise<void> | undefined;
+  const repo: Repo = {
+    id: def.id,
+    name: def.name,
+    baseUrl: meta.baseUrl,
+    priority: def.priority,
+    cost: def.cost,
+    revision: meta.revision,
+    repomdChecksum: meta.repomdChecksum,
+    timestamp: meta.timestamp,
+    packages,
+    advisories,
+    filelistsLoaded: false,
+    loadFilelists() {
+      loading ??= (async () => {
+        if (!meta.dataTypes.includes('filelists')) {
+          repo.filelistsLoaded = true;
+          return;
+        }
+        const map = await loadFilelistsMap(def, meta, dir, opts, repomdIn, baseIn);
+        for (const p of repo.packages) {
+          const e = map.get(p.checksum.value);
+          if (e) {
+            p.files = e.files;
+            p.fileTypes = e.types;
+          }
+        }
+        repo.filelistsLoaded = true;
+      })();
+      loading.catch(() => {
+        loading = undefined;
+      });
+      return loading;
+    },
+  };
+  return repo;
+}
+
+async function loadFilelistsMap(def: RepoDefinition, meta: PoolMeta, dir: string, opts: LoadOptions, repomdIn?: Repomd, baseIn?: string): Promise<FilelistsMap> {
+  const log = opts.log ?? (() => {});
+  const file = path.join(dir, `filelists-${meta.repomdChecksum}.bin`);
+  try {
+    const m = decodeFilelists(await fs.readFile(file));
+    log(`repo '${def.id}': filelists from cache`);
+    return m;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      log(`repo '${def.id}': ignoring corrupt filelists cache (${(e as Error).message})`);
+      await fs.rm(file, { force: true });
+    }
+  }
+  if (opts.offline) throw new RpmkitError('NOT_FOUND', `repo '${def.id}': filelists are not in the cache and --offline forbids fetching them`);
+  let repomd = repomdIn;
+  let base = baseIn;
+  if (!repomd || !base) {
+    // Loaded from cache: the repomd.xml we cached names the filelists file.
+    const bytes = await fs.readFile(path.join(dir, 'repomd.xml')).catch(() => undefined);
+    if (!bytes || sha256(bytes) !== meta.repomdChecksum) throw new RpmkitError('METADATA_INVALID', `repo '${def.id}': cached repomd.xml is missing or stale`, { hint: 'run again with --refresh' });
+    repomd = await parseRepomd(bytes, `repo '${def.id}': repodata/repomd.xml`);
+    base = (await resolveBaseUrls(def))[0] ?? '';
+  }
+  const e = repomd.data.filelists;
+  if (!e) return new Map();
+  log(`repo '${def.id}': fetching ${e.href}`);
+  const map = await parseFilelists(await fetchData(def, base, e), `repo '${def.id}': ${e.href}`);
+  await writeFileAtomic(file, encodeFilelists(map));
+  return map;
+}
+
+/** Load several repositories in parallel (results in the given order). */
+export async function loadRepos(defs: RepoDefinition[], opts: LoadOptions = {}): Promise<Repo[]> {
+  return Promise.all(defs.filter((d) => d.enabled).map((d) => loadRepo(d, opts)));
+}
+
+/** A RepoDefinition for a bare URL (or path), with dnf's defaults. */
+export function repoFromUrl(url: string, id?: string): RepoDefinition {
+  return {
+    id: id ?? repoIdFromUrl(url),
+    baseurl: [url],
+    enabled: true,
+    gpgcheck: true,
+    repoGpgcheck: false,
+    gpgkeys: [],
+    priority: 99,
+    cost: 1000,
+    includepkgs: [],
+    excludepkgs: [],
+    sslverify: true,
+    metadataExpire: 172800,
+    options: {},
+  };
+}
+
+/** dnf's --repofrompath-like id for a URL: host and path, non-alphanumerics as '_'. */
+export function repoIdFromUrl(url: string): string {
+  let s = url;
+  try {
+    const u = new URL(url);
+    s = u.protocol === 'file:' ? u.pathname : `${u.host}${u.pathname}`;
+  } catch {
+    // a plain path
+  }
+  const id = s
+    .replace(/\/+$/, '')
+    .replace(/^\/+/, '')
+    .replace(/[^A-Za-z0-9.-]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return id || 'repo';
+}
