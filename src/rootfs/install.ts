@@ -1,0 +1,516 @@
+// Installs RPM packages into a root directory the way rpm would — files,
+// directories, symlinks, hardlinks, modes, mtimes, owners (when we are root),
+// %doc/%lang exclusion, %ghost left out — without running rpm or any
+// scriptlet. Each package is all-or-nothing: on any failure what it wrote
+// is undone and the root is as it was before that package.
+import { promises as fs, constants as C } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes, createHash, getHashes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { RpmkitError } from '../errors.js';
+import { readRpm, payloadEntries, type RpmFile, type RpmFileInfo, type CpioEntry } from '../rpm/index.js';
+import { buildRpmdb, FILE_STATE } from '../rpmdb/index.js';
+import { canonicalPath, packagePathComponents, resolveDirInRoot } from './paths.js';
+import { capsTextToXattr } from './caps.js';
+import { readIdMaps, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
+import { UndoLog } from './undo.js';
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+const S_IFSOCK = 0o140000;
+
+export interface InstallPackage {
+  /** A local .rpm file. */
+  file: string;
+}
+
+export interface InstallOptions {
+  /** The root directory (created when missing). */
+  root: string;
+  /** Packages in install order. */
+  packages: InstallPackage[];
+  /** Install %doc files (default true; %license files are always installed). */
+  docs?: boolean;
+  /** Languages to keep for %lang files, like dnf's install_langs (default: all). */
+  langs?: string[];
+  /** Expect /etc/os-release in the result, like rpmoci's os_release (default true). */
+  osRelease?: boolean;
+  /** INSTALLTIME for the rpmdb (default SOURCE_DATE_EPOCH, else now). */
+  installTime?: number;
+  /** Target architecture (rpmdb transaction colour). */
+  arch?: string;
+  /** Write /var/lib/rpm/rpmdb.sqlite (default true). */
+  rpmdb?: boolean;
+  /** Also write the ownership manifest to this file (must be outside the root). */
+  manifestPath?: string;
+  /** Progress callback: one call per package before it is installed. */
+  onPackage?(nevra: string, index: number, total: number): void;
+}
+
+export interface SkippedScriptlet {
+  package: string;
+  phase: string;
+  interpreter: string;
+}
+
+export interface SkippedNode {
+  package: string;
+  path: string;
+  type: 'char' | 'block' | 'fifo' | 'socket';
+  major: number;
+  minor: number;
+  mode: number;
+}
+
+export interface InstalledPackageReport {
+  nevra: string;
+  name: string;
+  file: string;
+  /** Paths created or replaced on disk. */
+  installed: number;
+  /** %doc / %lang files left out. */
+  excluded: number;
+  /** %ghost files (recorded in the rpmdb only). */
+  ghosts: number;
+}
+
+export interface InstallReport {
+  root: string;
+  packages: InstalledPackageReport[];
+  /** Every scriptlet and trigger that was not run. */
+  scriptlets: SkippedScriptlet[];
+  /** Device nodes, FIFOs and sockets not created (not root, or no mknod). */
+  skippedNodes: SkippedNode[];
+  /** Owner, mode and capabilities of every installed path (sorted by path). */
+  ownership: OwnershipEntry[];
+  /** True when owners were applied with chown (running as root). */
+  chowned: boolean;
+  /** Whether /etc/os-release exists in the result. */
+  osRelease: boolean;
+  rpmdb?: string;
+  notices: string[];
+}
+
+interface OwnedPath {
+  pkg: string;
+  file: RpmFileInfo;
+}
+
+interface PlannedFile {
+  file: RpmFileInfo;
+  index: number;
+  components: string[];
+  skip?: 'ghost' | 'doc' | 'lang';
+}
+
+function fileType(mode: number): number {
+  return mode & S_IFMT;
+}
+
+function nevraOf(rpm: RpmFile): string {
+  const n = rpm.nevra;
+  return `${n.name}-${n.epoch ? `${n.epoch}:` : ''}${n.version}-${n.release}.${n.arch}`;
+}
+
+function langKept(lang: string, langs: string[] | undefined): boolean {
+  if (!langs || lang === '') return true;
+  return langs.some((l) => l === 'all' || lang.startsWith(l));
+}
+
+/** rpm's rpmfilesCompare: would these two entries for one path conflict? */
+function conflicts(a: RpmFileInfo, b: RpmFileInfo): boolean {
+  if (a.ghost || b.ghost) return false;
+  const ta = fileType(a.mode);
+  if (ta !== fileType(b.mode)) return true;
+  if (ta === S_IFDIR) return false;
+  if (ta === S_IFLNK) return a.linkTarget !== b.linkTarget;
+  if (ta === S_IFREG) return a.size !== b.size || a.digest !== b.digest;
+  return a.rdev !== b.rdev;
+}
+
+const NODE_HASHES = new Set(getHashes());
+
+function digestAlgo(algo: string): string | undefined {
+  const a = algo.toLowerCase().replace('-', '');
+  return NODE_HASHES.has(a) ? a : undefined;
+}
+
+function tmpName(dir: string, kind: string): string {
+  return path.join(dir, `.rpmkit-${kind}-${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+function ioError(pkg: string, what: string, e: unknown): RpmkitError {
+  if (e instanceof RpmkitError) return e;
+  return new RpmkitError('IO_ERROR', `${pkg}: ${what}: ${(e as Error).message}`, { cause: e, details: { package: pkg } });
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Install packages into opts.root. Throws RpmkitError; the root keeps every package installed before the failing one. */
+export async function installRoot(opts: InstallOptions): Promise<InstallReport> {
+  const root = path.resolve(opts.root);
+  await fs.mkdir(root, { recursive: true });
+  if (opts.manifestPath) {
+    const rel = path.relative(root, path.resolve(opts.manifestPath));
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
+      throw new RpmkitError('USAGE', `the ownership manifest ${opts.manifestPath} must be outside the root ${root}`, { hint: 'use the default DIR.rpmkit-meta.json next to the root' });
+    }
+  }
+  const asRoot = isRoot();
+  const report: InstallReport = { root, packages: [], scriptlets: [], skippedNodes: [], ownership: [], chowned: asRoot, osRelease: false, notices: [] };
+  const owned = new Map<string, OwnedPath>();
+  const ownership = new Map<string, Omit<OwnershipEntry, 'uid' | 'gid'>>();
+  const dbPackages: { header: Uint8Array; signature?: Uint8Array; fileStates: number[]; name: string }[] = [];
+  const total = opts.packages.length;
+
+  for (let pi = 0; pi < total; pi++) {
+    const file = opts.packages[pi].file;
+    const rpm = await readRpm(file);
+    if (rpm.isSource) throw new RpmkitError('RPM_UNSUPPORTED', `${file}: is a source package; only binary packages can be installed`);
+    const nevra = nevraOf(rpm);
+    opts.onPackage?.(nevra, pi, total);
+    const pkgReport: InstalledPackageReport = { nevra, name: rpm.nevra.name, file, installed: 0, excluded: 0, ghosts: 0 };
+
+    // 1. Plan: path safety, exclusions and conflicts, before touching the disk.
+    const plan: PlannedFile[] = [];
+    const states = new Array<number>(rpm.files.length).fill(FILE_STATE.NORMAL);
+    for (let i = 0; i < rpm.files.length; i++) {
+      const f = rpm.files[i];
+      const components = packagePathComponents(f.path, nevra);
+      const p: PlannedFile = { file: f, index: i, components };
+      if (f.ghost) p.skip = 'ghost';
+      else if (f.doc && !f.license && opts.docs === false) p.skip = 'doc';
+      else if (!langKept(f.lang, opts.langs)) p.skip = 'lang';
+      if (p.skip === 'doc' || p.skip === 'lang') {
+        states[i] = FILE_STATE.NOTINSTALLED;
+        pkgReport.excluded++;
+      }
+      if (p.skip === 'ghost') pkgReport.ghosts++;
+      plan.push(p);
+      if (p.skip) continue;
+      const key = await conflictKey(root, components, nevra);
+      const prev = owned.get(key);
+      if (prev && prev.pkg !== nevra && conflicts(prev.file, f)) {
+        throw new RpmkitError('FILE_CONFLICT', `file ${f.path} from install of ${nevra} conflicts with file from package ${prev.pkg}`, {
+          hint: 'the two packages cannot be installed together; exclude one of them',
+          details: { path: f.path, package: nevra, conflictsWith: prev.pkg },
+        });
+      }
+    }
+
+    // 2. Extract, with an undo log for this package.
+    const undo = new UndoLog();
+    const written: { plan: PlannedFile; host: string }[] = [];
+    try {
+      await extractPackage(root, rpm, nevra, plan, undo, written, report, asRoot, states);
+    } catch (e) {
+      await undo.rollback();
+      throw ioError(nevra, 'install failed', e);
+    }
+    await undo.commit();
+
+    // 3. Bookkeeping once the package is fully on disk.
+    for (const { plan: p, host } of written) {
+      const f = p.file;
+      const rel = `/${path.relative(root, host).split(path.sep).join('/')}`;
+      owned.set(await conflictKey(root, p.components, nevra), { pkg: nevra, file: f });
+      const entry: Omit<OwnershipEntry, 'uid' | 'gid'> = { path: rel, user: f.user || 'root', group: f.group || 'root', mode: f.mode, pkg: nevra };
+      if (f.caps) {
+        entry.capsText = f.caps;
+        entry.caps = Buffer.from(capsTextToXattr(f.caps, nevra)).toString('hex');
+      }
+      ownership.set(rel, entry);
+      pkgReport.installed++;
+    }
+    for (const s of rpm.scriptlets) report.scriptlets.push({ package: nevra, phase: s.phase, interpreter: s.interpreter.join(' ') });
+    for (const t of rpm.triggers) report.scriptlets.push({ package: nevra, phase: t.type, interpreter: t.interpreter.join(' ') });
+    dbPackages.push({ header: rpm.headerBlob, signature: rpm.signature.blob, fileStates: states, name: nevra });
+    report.packages.push(pkgReport);
+  }
+
+  // 4. Owners: names -> numbers through the root's own passwd/group, now that the package set is in.
+  const ids = await readIdMaps(root);
+  const unknown = new Set<string>();
+  for (const e of [...ownership.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const uid = ids.users.get(e.user);
+    const gid = ids.groups.get(e.group);
+    if (uid === undefined) unknown.add(`user ${e.user}`);
+    if (gid === undefined) unknown.add(`group ${e.group}`);
+    const full: OwnershipEntry = { ...e, uid: uid ?? 0, gid: gid ?? 0 };
+    report.ownership.push(full);
+    if (asRoot) {
+      const host = path.join(root, e.path);
+      try {
+        await fs.lchown(host, full.uid, full.gid);
+        // chown clears set-id bits: put the mode back.
+        if (fileType(e.mode) !== S_IFLNK) await fs.chmod(host, e.mode & 0o7777);
+      } catch (err) {
+        throw ioError(e.pkg, `cannot set owner of ${e.path}`, err);
+      }
+    }
+  }
+  for (const u of [...unknown].sort()) report.notices.push(`${u} is not defined in the root's /etc/passwd or /etc/group; owned by root instead (as rpm does)`);
+  if (report.skippedNodes.length > 0) {
+    report.notices.push(`${report.skippedNodes.length} device node(s)/FIFO(s) not created (needs root); recorded in the report for the image stage`);
+  }
+
+  // 5. os-release, like rpmoci's os_release.
+  report.osRelease = await hasOsRelease(root);
+  if (opts.osRelease !== false && !report.osRelease) {
+    report.notices.push('no /etc/os-release in the root: add the distribution\'s release package so scanners can identify the image (or set os_release = false)');
+  }
+
+  // 6. The rpm database.
+  if (opts.rpmdb !== false) {
+    const bytes = await buildRpmdb(dbPackages, { installTime: opts.installTime, arch: opts.arch });
+    const dir = await resolveDirInRoot(root, ['var', 'lib', 'rpm'], 'rpmdb', '/var/lib/rpm', true);
+    const target = path.join(dir, 'rpmdb.sqlite');
+    const tmp = tmpName(dir, 'rpmdb');
+    await fs.writeFile(tmp, bytes, { mode: 0o644, flag: C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW });
+    await fs.rename(tmp, target);
+    report.rpmdb = target;
+  }
+  if (opts.manifestPath) await writeOwnershipManifest(opts.manifestPath, { version: 1, root, entries: report.ownership });
+  return report;
+}
+
+async function hasOsRelease(root: string): Promise<boolean> {
+  for (const rel of [['etc'], ['usr', 'lib']]) {
+    try {
+      const dir = await resolveDirInRoot(root, rel, 'os-release', `/${rel.join('/')}`, false);
+      const st = await fs.lstat(path.join(dir, 'os-release'));
+      if (st.isFile() || st.isSymbolicLink()) return true;
+    } catch {
+      // not there
+    }
+  }
+  return false;
+}
+
+/** The path inside the root that a package path lands on (parents resolved), for conflict checks. */
+async function conflictKey(root: string, components: string[], pkg: string): Promise<string> {
+  if (components.length === 0) return '/';
+  const parent = await resolveDirInRoot(root, components.slice(0, -1), pkg, `/${components.join('/')}`, 'lexical');
+  return `/${path.relative(root, path.join(parent, components[components.length - 1]))}`;
+}
+
+async function extractPackage(
+  root: string,
+  rpm: RpmFile,
+  nevra: string,
+  plan: PlannedFile[],
+  undo: UndoLog,
+  written: { plan: PlannedFile; host: string }[],
+  report: InstallReport,
+  asRoot: boolean,
+  states: number[],
+): Promise<void> {
+  const seen = new Set<number>();
+  // Hardlink sets: members wait for the one entry that carries the body.
+  const linkDone = new Map<string, string>();
+  const linkWaiting = new Map<string, PlannedFile[]>();
+  const hooks = { created: (h: string) => undo.created(h), dirMode: 0o755 };
+
+  const parentOf = (p: PlannedFile) => resolveDirInRoot(root, p.components.slice(0, -1), nevra, p.file.path, true, hooks);
+
+  const place = async (p: PlannedFile, tmp: string, parent: string) => {
+    const target = path.join(parent, p.components[p.components.length - 1]);
+    let st;
+    try {
+      st = await fs.lstat(target);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isDirectory()) {
+      await fs.rm(tmp, { force: true });
+      throw new RpmkitError('FILE_CONFLICT', `${nevra}: cannot replace directory ${p.file.path} with a ${fileType(p.file.mode) === S_IFLNK ? 'symlink' : 'file'}`, {
+        hint: 'a package installed earlier (or the root itself) has a directory where this package ships a file',
+        details: { package: nevra, path: p.file.path },
+      });
+    }
+    if (st) {
+      const backup = tmpName(parent, 'bak');
+      await fs.rename(target, backup);
+      undo.replaced(target, backup);
+    } else {
+      undo.created(target);
+    }
+    await fs.rename(tmp, target);
+    written.push({ plan: p, host: target });
+    return target;
+  };
+
+  const writeLinkTo = async (p: PlannedFile, existing: string) => {
+    const parent = await parentOf(p);
+    const tmp = tmpName(parent, 'tmp');
+    await fs.link(existing, tmp);
+    undo.created(tmp);
+    await place(p, tmp, parent);
+  };
+
+  for await (const entry of payloadEntries(rpm)) {
+    if (entry.fileIndex === undefined || !entry.file) {
+      throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: archive entry ${JSON.stringify(entry.rawPath || entry.path)} is not in the package header`, {
+        hint: 'the package is corrupt or was tampered with',
+        details: { package: nevra, path: entry.rawPath || entry.path },
+      });
+    }
+    // The archive name must be as safe as the header's.
+    if (entry.rawPath) canonicalPath(entry.rawPath === '.' ? '/' : entry.rawPath.startsWith('/') || entry.rawPath.startsWith('./') ? entry.rawPath : `/${entry.rawPath}`, nevra);
+    const p = plan[entry.fileIndex];
+    seen.add(entry.fileIndex);
+    if (p.skip) continue;
+    const f = p.file;
+    if (p.components.length === 0) continue; // "/" itself
+    const t = fileType(f.mode);
+    if (t === S_IFDIR) {
+      await ensureDir(root, p, nevra, undo, written, hooks);
+    } else if (t === S_IFREG) {
+      const key = `${f.device}:${f.inode}`;
+      if (f.nlink > 1 && linkDone.has(key)) {
+        await writeLinkTo(p, linkDone.get(key)!);
+        continue;
+      }
+      if (f.nlink > 1 && entry.size === 0 && f.size > 0) {
+        const w = linkWaiting.get(key) ?? [];
+        w.push(p);
+        linkWaiting.set(key, w);
+        continue;
+      }
+      const parent = await parentOf(p);
+      const tmp = await writeBody(parent, entry, f, nevra);
+      const host = await place(p, tmp, parent);
+      if (f.nlink > 1) {
+        linkDone.set(key, host);
+        for (const w of linkWaiting.get(key) ?? []) await writeLinkTo(w, host);
+        linkWaiting.delete(key);
+      }
+    } else if (t === S_IFLNK) {
+      const parent = await parentOf(p);
+      const tmp = tmpName(parent, 'tmp');
+      // rpm takes the target from the header; the archive body must agree.
+      const body = await readAll(entry, 65536, nevra);
+      if (body.length > 0 && body.toString('utf8') !== f.linkTarget) {
+        throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: symlink ${f.path}: archive target ${JSON.stringify(body.toString('utf8'))} differs from the header's ${JSON.stringify(f.linkTarget)}`, { details: { package: nevra, path: f.path } });
+      }
+      await fs.symlink(f.linkTarget, tmp);
+      undo.created(tmp);
+      await fs.lutimes(tmp, f.mtime, f.mtime).catch(() => {});
+      await place(p, tmp, parent);
+    } else if (t === S_IFCHR || t === S_IFBLK || t === S_IFIFO || t === S_IFSOCK) {
+      const type = t === S_IFCHR ? 'char' : t === S_IFBLK ? 'block' : t === S_IFIFO ? 'fifo' : 'socket';
+      const major = entry.rdevMajor;
+      const minor = entry.rdevMinor;
+      const parent = await parentOf(p);
+      const made = asRoot && type !== 'socket' ? makeNode(parent, type, major, minor, f.mode) : undefined;
+      if (made) {
+        await place(p, made, parent);
+      } else {
+        report.skippedNodes.push({ package: nevra, path: f.path, type, major, minor, mode: f.mode });
+        states[p.index] = FILE_STATE.NOTINSTALLED;
+      }
+    } else {
+      throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path} has unknown file type ${(f.mode >>> 12).toString(8)}`, { details: { package: nevra, path: f.path } });
+    }
+  }
+
+  for (const [key, waiting] of linkWaiting) {
+    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: hardlink set ${key} (${waiting.map((w) => w.file.path).join(', ')}) has no content in the archive`, { details: { package: nevra } });
+  }
+  const missing = plan.filter((p) => !p.skip && !seen.has(p.index) && p.components.length > 0);
+  if (missing.length > 0) {
+    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${missing.length} file(s) listed in the header are missing from the archive (first: ${missing[0].file.path})`, {
+      hint: 'the payload is truncated or corrupt; download the package again',
+      details: { package: nevra, missing: missing.slice(0, 20).map((m) => m.file.path) },
+    });
+  }
+}
+
+async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: UndoLog, written: { plan: PlannedFile; host: string }[], hooks: { created(h: string): void; dirMode: number }): Promise<void> {
+  const parent = await resolveDirInRoot(root, p.components.slice(0, -1), nevra, p.file.path, true, hooks);
+  const host = path.join(parent, p.components[p.components.length - 1]);
+  const mode = p.file.mode & 0o7777;
+  let st;
+  try {
+    st = await fs.lstat(host);
+  } catch {
+    st = undefined;
+  }
+  if (!st) {
+    await fs.mkdir(host, { mode });
+    undo.created(host);
+    await fs.chmod(host, mode);
+    written.push({ plan: p, host });
+    return;
+  }
+  if (st.isDirectory()) {
+    undo.meta(host, st.mode & 0o7777);
+    await fs.chmod(host, mode);
+    written.push({ plan: p, host });
+    return;
+  }
+  if (st.isSymbolicLink()) {
+    // rpm accepts a symlink to a directory where a package ships a directory
+    // (/lib -> usr/lib): the link stays, nothing is written through it.
+    await resolveDirInRoot(root, p.components, nevra, p.file.path, false);
+    return;
+  }
+  throw new RpmkitError('FILE_CONFLICT', `${nevra}: cannot create directory ${p.file.path}: a file is in the way`, { details: { package: nevra, path: p.file.path } });
+}
+
+async function readAll(entry: CpioEntry, max: number, nevra: string): Promise<Buffer> {
+  if (entry.size > max) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${entry.path}: ${entry.size} bytes is too large here`);
+  const parts: Buffer[] = [];
+  for await (const c of entry.body) parts.push(Buffer.from(c));
+  return Buffer.concat(parts);
+}
+
+/** Stream an entry body to a fresh temp file in `dir`, checking size and digest. Returns the temp path. */
+async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: string): Promise<string> {
+  const tmp = tmpName(dir, 'tmp');
+  const fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+  const algo = f.digest ? digestAlgo(f.digestAlgo) : undefined;
+  const hash = algo ? createHash(algo) : undefined;
+  let size = 0;
+  try {
+    for await (const chunk of entry.body) {
+      size += chunk.length;
+      if (size > f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds more than the ${f.size} bytes the header declares`, { details: { package: nevra, path: f.path } });
+      hash?.update(chunk);
+      await fh.write(chunk);
+    }
+    if (size !== f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds ${size} bytes, the header declares ${f.size}`, { details: { package: nevra, path: f.path } });
+    if (hash) {
+      const got = hash.digest('hex');
+      if (got !== f.digest.toLowerCase()) {
+        throw new RpmkitError('CHECKSUM_MISMATCH', `${nevra}: ${f.path}: content digest ${got} does not match the header's ${f.digest}`, {
+          hint: 'the package payload is corrupt; download it again',
+          details: { package: nevra, path: f.path },
+        });
+      }
+    }
+    await fh.chmod(f.mode & 0o7777);
+    await fh.utimes(f.mtime, f.mtime);
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  return tmp;
+}
+
+/** mknod/mkfifo through the coreutils tools (Node has no mknod); undefined when that fails. */
+function makeNode(dir: string, type: 'char' | 'block' | 'fifo', major: number, minor: number, mode: number): string | undefined {
+  const tmp = tmpName(dir, 'node');
+  const m = (mode & 0o7777).toString(8);
+  const r = type === 'fifo' ? spawnSync('mkfifo', ['-m', m, tmp]) : spawnSync('mknod', ['-m', m, tmp, type === 'char' ? 'c' : 'b', String(major), String(minor)]);
+  return r.status === 0 ? tmp : undefined;
+}

@@ -1,0 +1,109 @@
+// Path safety for writing into a root: every path a package names is
+// checked lexically, and every parent directory is resolved component by
+// component inside the root (symlinks followed the way a chroot would,
+// never by the kernel on our behalf), so no write can land outside it.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { RpmkitError } from '../errors.js';
+
+function unsafe(pkg: string, p: string, why: string): RpmkitError {
+  return new RpmkitError('UNSAFE_PATH', `${pkg}: refusing to write ${JSON.stringify(p)}: ${why}`, {
+    hint: 'the package is malformed or hostile; do not install it',
+    details: { package: pkg, path: p },
+  });
+}
+
+/**
+ * A package path ("/usr/bin/x", or a cpio name "./usr/bin/x") as root-relative
+ * components. Rejects '..', empty names, NUL and anything not rooted.
+ */
+export function packagePathComponents(name: string, pkg: string): string[] {
+  let p = name;
+  if (p.startsWith('./')) p = p.slice(1);
+  if (!p.startsWith('/')) throw unsafe(pkg, name, 'path is not absolute');
+  if (p.includes('\0')) throw unsafe(pkg, name, 'path contains NUL');
+  const parts = p.split('/').filter((c) => c !== '' && c !== '.');
+  if (parts.some((c) => c === '..')) throw unsafe(pkg, name, "path contains a '..' segment");
+  return parts;
+}
+
+/** The canonical "/a/b" spelling of a package path. */
+export function canonicalPath(name: string, pkg: string): string {
+  return `/${packagePathComponents(name, pkg).join('/')}`;
+}
+
+export interface ResolveHooks {
+  /** Called for each directory the resolver had to create (for undo). */
+  created?(hostPath: string): void;
+  /** Mode for directories created on the way (rpm uses 0755). */
+  dirMode?: number;
+}
+
+const MAX_LINKS = 40;
+
+/**
+ * Resolve `components` (a directory path inside the root) to the host path of
+ * that directory, following symlinks already in the root as a chroot would:
+ * absolute targets start again at the root, relative ones at the link's
+ * directory. A link that climbs above the root, or a non-directory on the
+ * way, is refused. With `create`, missing directories are made.
+ */
+export async function resolveDirInRoot(root: string, components: string[], pkg: string, display: string, create: boolean | 'lexical', hooks: ResolveHooks = {}): Promise<string> {
+  const stack: string[] = [];
+  const todo = [...components];
+  let links = 0;
+  while (todo.length > 0) {
+    const c = todo.shift()!;
+    if (c === '' || c === '.') continue;
+    if (c === '..') {
+      if (stack.length === 0) throw unsafe(pkg, display, 'a symlink on the way points above the root');
+      stack.pop();
+      continue;
+    }
+    const host = path.join(root, ...stack, c);
+    let st;
+    try {
+      st = await fs.lstat(host);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && create === 'lexical') {
+        // The rest does not exist yet: it can only be plain names from here on.
+        return path.join(root, ...stack, c, ...todo.filter((x) => x !== '' && x !== '.' && x !== '..'));
+      }
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !create) throw notFoundOrIo(e, pkg, display);
+      await fs.mkdir(host, { mode: hooks.dirMode ?? 0o755 });
+      await fs.chmod(host, hooks.dirMode ?? 0o755);
+      hooks.created?.(host);
+      stack.push(c);
+      continue;
+    }
+    if (st.isDirectory()) {
+      stack.push(c);
+    } else if (st.isSymbolicLink()) {
+      if (++links > MAX_LINKS) throw unsafe(pkg, display, 'too many levels of symbolic links');
+      const target = await fs.readlink(host);
+      const parts = target.split('/');
+      if (target.startsWith('/')) stack.length = 0;
+      todo.unshift(...parts);
+    } else {
+      throw new RpmkitError('FILE_CONFLICT', `${pkg}: cannot create ${display}: /${[...stack, c].join('/')} is not a directory`, {
+        hint: 'another package (or a file already in the root) occupies a directory this package needs',
+        details: { package: pkg, path: display },
+      });
+    }
+  }
+  return path.join(root, ...stack);
+}
+
+function notFoundOrIo(e: unknown, pkg: string, display: string): RpmkitError {
+  return new RpmkitError('IO_ERROR', `${pkg}: cannot resolve ${display}: ${(e as Error).message}`, { cause: e, details: { package: pkg, path: display } });
+}
+
+/** Resolve a path (all components) inside the root without creating anything; undefined when missing. */
+export async function resolveExisting(root: string, components: string[], pkg: string): Promise<string | undefined> {
+  try {
+    return await resolveDirInRoot(root, components, pkg, `/${components.join('/')}`, false);
+  } catch (e) {
+    if (e instanceof RpmkitError && e.code === 'IO_ERROR') return undefined;
+    throw e;
+  }
+}
