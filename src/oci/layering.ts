@@ -56,7 +56,7 @@ export function planLayers(entries: ScanEntry[], n: number, meta?: MetaLookup, p
 
   const byWeight = [...groups.values()].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const dedicated = byWeight.slice(0, Math.max(0, n - 2));
-  dedicated.sort((a, b) => a.buildtime - b.buildtime || b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  dedicated.sort((a, b) => cmpNum(a.buildtime, b.buildtime) || b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const slot = new Map<Group, number>(dedicated.map((g, i) => [g, i]));
   const restSlot = dedicated.length;
   const unownedSlot = dedicated.length + 1;
@@ -98,4 +98,8 @@ export function planLayers(entries: ScanEntry[], n: number, meta?: MetaLookup, p
     plans.push({ entries: keyed.map((x) => x.e), packages: [...pk].sort() });
   }
   return plans;
+}
+
+function cmpNum(a: number, b: number): number {
+  return a === b ? 0 : a < b ? -1 : 1;
 }

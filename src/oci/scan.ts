@@ -20,7 +20,8 @@ export interface ScanEntry {
 const EMPTIED_DIRS = ['var/cache', 'var/log', 'var/tmp'];
 /** Trees dropped entirely: package-manager state that is not the rpmdb. */
 const DROPPED_TREES = ['var/lib/dnf', 'usr/lib/sysimage/dnf', 'usr/lib/sysimage/libdnf5', 'var/lib/yum'];
-const RPMDB_DIRS = ['var/lib/rpm', 'usr/lib/sysimage/rpm'];
+// root/.rpmdb: Debian's rpm keeps its database in ~/.rpmdb.
+const RPMDB_DIRS = ['var/lib/rpm', 'usr/lib/sysimage/rpm', 'root/.rpmdb'];
 
 /**
  * Whether a path is an install leftover that would make images differ run to
