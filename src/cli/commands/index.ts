@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { register as imageFromRoot } from './image-from-root.js';
 import { register as init } from './init.js';
+import { register as installRpms } from './install-rpms.js';
 import { register as provides } from './provides.js';
 import { register as push } from './push.js';
 import { register as repo } from './repo.js';
@@ -10,4 +11,4 @@ import { register as search } from './search.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [imageFromRoot, init, provides, push, repo, search];
+export const commands: Register[] = [imageFromRoot, init, installRpms, provides, push, repo, search];
