@@ -4,11 +4,15 @@ import type { Command } from 'commander';
 import { register as imageFromRoot } from './image-from-root.js';
 import { register as init } from './init.js';
 import { register as installRpms } from './install-rpms.js';
+import { register as lock } from './lock.js';
+import { register as outdated } from './outdated.js';
 import { register as provides } from './provides.js';
 import { register as push } from './push.js';
 import { register as repo } from './repo.js';
 import { register as search } from './search.js';
+import { register as update } from './update.js';
+import { register as vendor } from './vendor.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [imageFromRoot, init, installRpms, provides, push, repo, search];
+export const commands: Register[] = [imageFromRoot, init, installRpms, lock, outdated, provides, push, repo, search, update, vendor];
