@@ -46,18 +46,21 @@ export async function addKeys(ring: KeyRing, data: string | Uint8Array, source: 
         ring.skipped.push({ source, reason: (e as Error).message });
       }
     }
-  } else if (typeof data !== 'string') {
-    try {
-      for (const k of await openpgp.readKeys({ binaryKeys: data })) addKey(ring, k, source);
-    } catch (e) {
-      ring.skipped.push({ source, reason: (e as Error).message });
+  } else {
+    let reason = 'no armored key block';
+    if (typeof data !== 'string') {
+      try {
+        for (const k of await openpgp.readKeys({ binaryKeys: data })) addKey(ring, k, source);
+      } catch (e) {
+        reason = (e as Error).message;
+      }
     }
-  }
-  if (ring.keys.length === before && !blocks?.length && ring.skipped.every((s) => s.source !== source)) {
-    throw new RpmkitError('KEY_INVALID', `${source}: no OpenPGP public key found`, {
-      hint: 'Give an armored (-----BEGIN PGP PUBLIC KEY BLOCK-----) or binary OpenPGP public key.',
-      details: { source },
-    });
+    if (ring.keys.length === before) {
+      throw new RpmkitError('KEY_INVALID', `${source}: no OpenPGP public key found (${reason})`, {
+        hint: 'Give an armored (-----BEGIN PGP PUBLIC KEY BLOCK-----) or binary OpenPGP public key.',
+        details: { source },
+      });
+    }
   }
   return ring.keys.length - before;
 }

@@ -55,7 +55,8 @@ export interface VerifyOptions {
 /** "Header SHA256 digest: OK" / "...: BAD (Expected x != y)" — rpmkeys -Kv's line. */
 export function formatItem(i: VerifyItem): string {
   if (i.status === 'BAD' && i.expected !== undefined && i.actual !== undefined) return `${i.label}: BAD (Expected ${i.expected} != ${i.actual})`;
-  if (i.message && i.status !== 'OK') return `${i.label}: ${i.status} (${i.message})`;
+  // rpm adds a reason only where it has one: unparseable packets and unsupported algorithms.
+  if (i.message && (i.status === 'UNSUPPORTED' || (i.status === 'BAD' && i.kind === 'signature' && i.label.endsWith(' signature')))) return `${i.label}: ${i.status} (${i.message})`;
   return `${i.label}: ${i.status}`;
 }
 
