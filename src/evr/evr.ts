@@ -33,15 +33,24 @@ export function formatEVR(e: EVR, showZeroEpoch = false): string {
   return `${ep}${e.version}${e.release !== undefined ? `-${e.release}` : ''}`;
 }
 
+/** rpmver.c's compare_values: a present part (even "") sorts after a missing one. */
+function compareValues(a: string | undefined, b: string | undefined): -1 | 0 | 1 {
+  if (a === undefined) return b === undefined ? 0 : -1;
+  if (b === undefined) return 1;
+  return rpmvercmp(a, b);
+}
+
 /**
- * Total order on package EVRs (rpmverCmp): epoch (missing = 0), version,
- * then release only when both sides have one.
+ * Total order on EVRs exactly as rpm's rpmverCmp (and so lua's
+ * rpm.vercmp): epoch (missing = 0), version, then release, where a
+ * missing release sorts before any present one ("1.0" < "1.0-1"). For
+ * "does this package satisfy >= 1.0" use evrSatisfies/rangesOverlap,
+ * which apply rpm's other rule: a range without release matches any release.
  */
 export function compareEVR(a: EVR, b: EVR): -1 | 0 | 1 {
   const rc = rpmvercmp(a.epoch ?? '0', b.epoch ?? '0');
   if (rc) return rc;
   const rv = rpmvercmp(a.version, b.version);
   if (rv) return rv;
-  if (a.release !== undefined && b.release !== undefined) return rpmvercmp(a.release, b.release);
-  return 0;
+  return compareValues(a.release, b.release);
 }

@@ -23,15 +23,17 @@ export function opFromSymbol(sym: string): DepOp | undefined {
 
 const hasEpoch = (e: EVR) => e.epoch !== undefined && e.epoch !== '';
 const hasRel = (e: EVR) => e.release !== undefined && e.release !== '';
+/** The EVR would print as "" (what rpm tests before parsing). */
+const isEmptyEVR = (e: EVR | string) => (typeof e === 'string' ? e === '' : e.epoch === undefined && e.version === '' && e.release === undefined);
 
 /** Do the ranges (op1 evr1) and (op2 evr2) of the same name overlap? */
 export function rangesOverlap(op1: DepOp | undefined, evr1: EVR | string | undefined, op2: DepOp | undefined, evr2: EVR | string | undefined): boolean {
   // An unversioned side is an existence test: always overlaps.
   if (!op1 || !op2 || evr1 === undefined || evr2 === undefined) return true;
+  // rpmdsCompareEVR: an empty EVR string on either side always overlaps.
+  if (isEmptyEVR(evr1) || isEmptyEVR(evr2)) return true;
   const v1 = typeof evr1 === 'string' ? parseEVR(evr1) : evr1;
   const v2 = typeof evr2 === 'string' ? parseEVR(evr2) : evr2;
-  if (v1.version === '' && !hasEpoch(v1)) return true;
-  if (v2.version === '' && !hasEpoch(v2)) return true;
   const f1 = BITS[op1];
   const f2 = BITS[op2];
   let sense = 0;
