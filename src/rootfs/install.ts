@@ -105,7 +105,7 @@ interface PlannedFile {
   file: RpmFileInfo;
   index: number;
   components: string[];
-  skip?: 'ghost' | 'doc' | 'lang';
+  skip?: 'ghost' | 'doc' | 'lang' | 'shared';
 }
 
 function fileType(mode: number): number {
@@ -197,11 +197,16 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
       if (p.skip) continue;
       const key = await conflictKey(root, components, nevra);
       const prev = owned.get(key);
-      if (prev && prev.pkg !== nevra && conflicts(prev.file, f)) {
-        throw new RpmkitError('FILE_CONFLICT', `file ${f.path} from install of ${nevra} conflicts with file from package ${prev.pkg}`, {
-          hint: 'the two packages cannot be installed together; exclude one of them',
-          details: { path: f.path, package: nevra, conflictsWith: prev.pkg },
-        });
+      if (prev && prev.pkg !== nevra) {
+        if (conflicts(prev.file, f)) {
+          throw new RpmkitError('FILE_CONFLICT', `file ${f.path} from install of ${nevra} conflicts with file from package ${prev.pkg}`, {
+            hint: 'the two packages cannot be installed together; exclude one of them',
+            details: { path: f.path, package: nevra, conflictsWith: prev.pkg },
+          });
+        }
+        // An identical file another package already put there stays as it is
+        // (rpm skips it too, which keeps that package's hardlinks intact).
+        if (fileType(f.mode) !== S_IFDIR) p.skip = 'shared';
       }
     }
 
@@ -253,6 +258,11 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
         if (fileType(e.mode) !== S_IFLNK) await fs.chmod(host, e.mode & 0o7777);
       } catch (err) {
         throw ioError(e.pkg, `cannot set owner of ${e.path}`, err);
+      }
+      // File capabilities last (chown clears them). Node cannot setxattr, so
+      // use libcap's setcap when the host has it; the manifest has them anyway.
+      if (e.capsText && fileType(e.mode) === S_IFREG && !setCaps(host, e.capsText)) {
+        report.notices.push(`could not set capabilities ${e.capsText} on ${e.path} (no setcap tool?); recorded in the ownership manifest`);
       }
     }
   }
@@ -505,6 +515,14 @@ async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: s
   }
   await fh.close();
   return tmp;
+}
+
+let setcapMissing = false;
+function setCaps(file: string, text: string): boolean {
+  if (setcapMissing) return false;
+  const r = spawnSync('setcap', [text, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.error) setcapMissing = true;
+  return r.status === 0;
 }
 
 /** mknod/mkfifo through the coreutils tools (Node has no mknod); undefined when that fails. */
