@@ -1,0 +1,223 @@
+// The solver's package pool: every installable package gets a small integer
+// id (assigned in a canonical order, so answers do not depend on the order of
+// repositories or XML entries), capability names are interned to provider
+// lists, and `whatProvides` answers versioned questions with rpm's
+// rangesOverlap (release-optional matching) — file paths included.
+import { compareEVR, rangesOverlap } from '../evr/index.js';
+import type { Dep, Package, RichDep } from '../repo/types.js';
+
+/** Why a package of the repositories is not in the pool. */
+export type FilteredReason =
+  | { kind: 'exclude'; pattern: string; source: string }
+  | { kind: 'arch'; arch: string }
+  | { kind: 'priority'; repoId: string; betterRepoId: string };
+
+export interface PoolRepoInfo {
+  id: string;
+  /** libsolv-style priority: higher wins. */
+  prio: number;
+  /** libsolv-style sub-priority: higher wins among equal packages (dnf: -cost). */
+  subprio: number;
+}
+
+export interface PoolOptions {
+  /** Architectures that may be installed, best first (noarch is always allowed). */
+  arches: string[];
+  /** dnf/libdnf's POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS: same name, other arch color may coexist. */
+  implicitObsoleteUsesColors: boolean;
+  /** Capabilities that mark install-only (multi-version) packages, as dnf's installonlypkgs. */
+  installonly: string[];
+}
+
+const COLOR: Record<string, number> = { noarch: 0, i386: 1, i486: 1, i586: 1, i686: 1, athlon: 1, x86_64: 2, x86_64_v2: 2, x86_64_v3: 2, x86_64_v4: 2, ppc: 1, ppc64: 2, s390: 1, s390x: 2, sparc: 1, sparc64: 2, armv7hl: 1, aarch64: 2 };
+
+export const EMPTY: readonly number[] = Object.freeze([]) as readonly number[];
+
+export interface PoolInput {
+  repo: PoolRepoInfo;
+  packages: Package[];
+}
+
+/** rpm-style arch ordering for a target: the arches that may be installed, best first. */
+export function archesFor(target: string, multilib: boolean): string[] {
+  const compat: Record<string, string[]> = {
+    x86_64: ['i686', 'i586', 'i486', 'i386', 'athlon'],
+    x86_64_v2: ['x86_64', 'i686', 'i586', 'i486', 'i386'],
+    x86_64_v3: ['x86_64_v2', 'x86_64', 'i686', 'i586', 'i486', 'i386'],
+    i686: ['i586', 'i486', 'i386'],
+    i586: ['i486', 'i386'],
+    ppc64: ['ppc'],
+    s390x: ['s390'],
+    sparc64: ['sparc'],
+  };
+  const c = compat[target] ?? [];
+  // 64-bit targets get their 32-bit compat arches only for multilib; 32-bit
+  // x86 targets always accept older x86 (as rpm's arch policy does).
+  if (target.startsWith('x86_64_v')) return [target, ...c.filter((a) => a.startsWith('x86_64')), ...(multilib ? c.filter((a) => !a.startsWith('x86_64')) : [])];
+  if (['x86_64', 'ppc64', 's390x', 'sparc64'].includes(target)) return [target, ...(multilib ? c : [])];
+  return [target, ...c];
+}
+
+export class Pool {
+  /** Packages by id; index 0 is unused so that ids can be signed literals. */
+  readonly pkgs: Package[] = [undefined as unknown as Package];
+  readonly prio: number[] = [0];
+  readonly subprio: number[] = [0];
+  readonly repoOf: PoolRepoInfo[] = [undefined as unknown as PoolRepoInfo];
+  /** Arch score: 1 = noarch, >1 lower is better, 0 = unknown. */
+  readonly archScore: number[] = [0];
+  readonly byName = new Map<string, number[]>();
+  /** capability name -> [id, dep] pairs (dep undefined = the implicit `name = evr`). */
+  private readonly prov = new Map<string, { ids: number[]; deps: (Dep | undefined)[] }>();
+  private fileIndex: Map<string, number[]> | undefined;
+  private readonly cache = new Map<string, number[]>();
+  private readonly depCache = new WeakMap<Dep, number[]>();
+  /** capability names mentioned by some package's Supplements -> those packages. */
+  readonly supplementsIndex = new Map<string, number[]>();
+  readonly installonlyIds = new Set<number>();
+  readonly opts: PoolOptions;
+  private readonly archRank = new Map<string, number>();
+
+  constructor(inputs: PoolInput[], opts: PoolOptions) {
+    this.opts = opts;
+    opts.arches.forEach((a, i) => this.archRank.set(a, i + 2));
+    for (const input of inputs) {
+      for (const p of input.packages) {
+        const id = this.pkgs.length;
+        this.pkgs.push(p);
+        this.prio.push(input.repo.prio);
+        this.subprio.push(input.repo.subprio);
+        this.repoOf.push(input.repo);
+        this.archScore.push(p.arch === 'noarch' ? 1 : (this.archRank.get(p.arch) ?? 0));
+        let l = this.byName.get(p.name);
+        if (!l) this.byName.set(p.name, (l = []));
+        l.push(id);
+        this.addProvide(p.name, id, undefined);
+        for (const d of p.provides) if (!d.rich && d.name !== p.name) this.addProvide(d.name, id, d);
+        for (const d of p.provides) if (!d.rich && d.name === p.name) this.addProvide(d.name, id, d);
+        for (const d of p.supplements) for (const n of depNames(d)) {
+          let s = this.supplementsIndex.get(n);
+          if (!s) this.supplementsIndex.set(n, (s = []));
+          if (s[s.length - 1] !== id) s.push(id);
+        }
+      }
+    }
+    for (const cap of opts.installonly) for (const id of this.whatProvides({ name: cap })) this.installonlyIds.add(id);
+  }
+
+  get size(): number {
+    return this.pkgs.length - 1;
+  }
+
+  private addProvide(name: string, id: number, dep: Dep | undefined): void {
+    let e = this.prov.get(name);
+    if (!e) this.prov.set(name, (e = { ids: [], deps: [] }));
+    e.ids.push(id);
+    e.deps.push(dep);
+  }
+
+  /** Packages whose provides (or, for a path, file list) satisfy `dep`; ascending ids. Rich deps: union of what could satisfy. */
+  whatProvides(dep: Dep): number[] {
+    const hit = this.depCache.get(dep);
+    if (hit) return hit;
+    const key = dep.rich ? dep.name : dep.op && dep.evr ? `${dep.name}\u0000${dep.op}\u0000${dep.evr.epoch ?? ''}:${dep.evr.version}-${dep.evr.release ?? ''}` : dep.name;
+    let r = this.cache.get(key);
+    if (!r) {
+      r = dep.rich ? this.richUnion(dep.rich) : this.computeProviders(dep);
+      this.cache.set(key, r);
+    }
+    this.depCache.set(dep, r);
+    return r;
+  }
+
+  private computeProviders(dep: Dep): number[] {
+    const e = this.prov.get(dep.name);
+    const out: number[] = [];
+    if (e) {
+      for (let i = 0; i < e.ids.length; i++) {
+        const id = e.ids[i];
+        const pd = e.deps[i];
+        const ok = pd === undefined ? rangesOverlap('EQ', this.pkgs[id], dep.op, dep.evr) : rangesOverlap(pd.op, pd.evr, dep.op, dep.evr);
+        if (ok) out.push(id);
+      }
+    }
+    if (dep.name.startsWith('/')) {
+      const f = this.files().get(dep.name);
+      if (f) out.push(...f);
+    }
+    return sortUnique(out);
+  }
+
+  private richUnion(r: RichDep): number[] {
+    const out: number[] = [];
+    for (const a of r.args) out.push(...this.whatProvides(a));
+    return sortUnique(out);
+  }
+
+  /** Packages named exactly `name` whose EVR matches (op, evr): rpm's obsoletes matching. */
+  whatMatchesName(dep: Dep): number[] {
+    const l = this.byName.get(dep.name);
+    if (!l) return EMPTY as number[];
+    return l.filter((id) => rangesOverlap('EQ', this.pkgs[id], dep.op, dep.evr));
+  }
+
+  /** True when `name` has any provider at all (ignoring versions), for diagnostics. */
+  hasCapability(name: string): boolean {
+    return this.prov.has(name) || (name.startsWith('/') && this.files().has(name));
+  }
+
+  private files(): Map<string, number[]> {
+    if (!this.fileIndex) {
+      const m = new Map<string, number[]>();
+      for (let id = 1; id < this.pkgs.length; id++) {
+        for (const f of this.pkgs[id].files) {
+          const l = m.get(f);
+          if (!l) m.set(f, [id]);
+          else if (l[l.length - 1] !== id) l.push(id);
+        }
+      }
+      this.fileIndex = m;
+    }
+    return this.fileIndex;
+  }
+
+  /** Can packages a and b of the same name be installed side by side (multilib colors)? */
+  colorsDiffer(a: number, b: number): boolean {
+    if (!this.opts.implicitObsoleteUsesColors) return false;
+    const ca = COLOR[this.pkgs[a].arch] ?? 0;
+    const cb = COLOR[this.pkgs[b].arch] ?? 0;
+    return ca !== 0 && cb !== 0 && ca !== cb;
+  }
+
+  evrCmp(a: number, b: number): number {
+    return compareEVR(this.pkgs[a], this.pkgs[b]);
+  }
+
+  nevra(id: number): string {
+    const p = this.pkgs[id];
+    return `${p.name}-${p.epoch && p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
+  }
+}
+
+/** Capability names a (possibly rich) dependency mentions. */
+export function depNames(d: Dep): string[] {
+  if (!d.rich) return [d.name];
+  const out: string[] = [];
+  const walk = (r: RichDep) => {
+    for (const a of r.args) {
+      if (a.rich) walk(a.rich);
+      else out.push(a.name);
+    }
+  };
+  walk(d.rich);
+  return out;
+}
+
+export function sortUnique(a: number[]): number[] {
+  if (a.length < 2) return a;
+  a.sort((x, y) => x - y);
+  let j = 1;
+  for (let i = 1; i < a.length; i++) if (a[i] !== a[j - 1]) a[j++] = a[i];
+  a.length = j;
+  return a;
+}
