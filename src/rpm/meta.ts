@@ -5,7 +5,7 @@
 import { RpmkitError } from '../errors.js';
 import { type DepOp, parseEVR } from '../evr/index.js';
 import type { Header } from './header.js';
-import { parseRichDep } from './richdep.js';
+import { tryParseRichDep } from '../repo/richdep.js';
 import { FILEFLAG, HASHALGO, SENSE, TAG } from './tags.js';
 import type { Nevra, RpmDep, RpmDeps, RpmFileInfo, Scriptlet, ScriptletPhase, Trigger } from './types.js';
 
@@ -173,7 +173,7 @@ function readDepList(h: Header, file: string, nameTag: number, flagsTag: number,
       if (f & PRE_BITS) d.pre = true;
     }
     if (name.startsWith('(')) {
-      const rich = parseRichDep(name);
+      const rich = tryParseRichDep(name);
       if (rich) d.rich = rich;
     }
     return d;

@@ -11,6 +11,7 @@ import { needTool, sharedPath, tempDir } from '../helpers/env.js';
 import { compareEVR, opSymbol, parseEVR } from '../../src/evr/index.js';
 import { decompressedPayload, payloadEntries, readRpm, readRpmBuffer, rpmToPackage, type RpmDep, type RpmFile } from '../../src/rpm/index.js';
 import { isRpmkitError } from '../../src/errors.js';
+import { formatDep } from '../../src/repo/richdep.js';
 
 function rpmFiles(root: string): string[] {
   return ['distro', 'edge'].flatMap((d) => readdirSync(path.join(root, d)).sort().map((f) => path.join(root, d, f)));
@@ -60,6 +61,7 @@ test('NEVRA, file list and dependencies agree with rpm -qp for every shared RPM'
         const line = lines[i]!;
         assert.ok(line.startsWith(depText(d)), `${name}: --${kind} #${i}: ${line} vs ${depText(d)}`);
         if (d.op && d.evr) assert.equal(compareEVR(d.evr, parseEVR(line.slice(depText(d).length))), 0, `${name}: ${line}`);
+        assert.equal(formatDep(d), line, `${name}: --${kind} #${i}`);
         if (d.name.startsWith('(')) assert.ok(d.rich, `${name}: rich dep ${d.name} parsed`);
       });
     }
