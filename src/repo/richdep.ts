@@ -42,7 +42,6 @@ class Parser {
     this.ws();
     const first = this.operand();
     this.ws();
-    if (this.s[this.pos] === ')') this.fail('a rich dependency needs an operator');
     let op: RichOp | undefined;
     const args: Dep[] = [first];
     let sawElse = false;
@@ -63,8 +62,8 @@ class Parser {
     }
     if (this.s[this.pos] !== ')') this.fail("missing ')'");
     this.pos++;
-    if (op === undefined) this.fail('a rich dependency needs an operator');
-    return { op, args };
+    // "(foo)" is accepted by rpm: a one-operand group.
+    return { op: op ?? 'and', args };
   }
 
   operand(): Dep {
@@ -72,6 +71,8 @@ class Parser {
     if (this.s[this.pos] === '(') {
       const start = this.pos;
       const rich = this.rich();
+      // A nested "(foo)" is just foo.
+      if (rich.args.length === 1) return rich.args[0] as Dep;
       return { name: this.s.slice(start, this.pos), rich };
     }
     const name = this.word();
