@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { register as imageFromRoot } from './image-from-root.js';
 import { register as init } from './init.js';
+import { register as inspect } from './inspect.js';
 import { register as installRpms } from './install-rpms.js';
 import { register as lock } from './lock.js';
 import { register as outdated } from './outdated.js';
@@ -12,7 +13,8 @@ import { register as repo } from './repo.js';
 import { register as search } from './search.js';
 import { register as update } from './update.js';
 import { register as vendor } from './vendor.js';
+import { register as verify } from './verify.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [imageFromRoot, init, installRpms, lock, outdated, provides, push, repo, search, update, vendor];
+export const commands: Register[] = [imageFromRoot, init, inspect, installRpms, lock, outdated, provides, push, repo, search, update, vendor, verify];
