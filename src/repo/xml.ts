@@ -11,7 +11,7 @@ export type Attrs = Record<string, string>;
 export type XmlParser = SaxesParser<{ xmlns: false; position: true }>;
 
 export function createXmlParser(what: string): XmlParser {
-  const p = new SaxesParser({ xmlns: false, position: true, fileName: what }) as XmlParser;
+  const p = new SaxesParser({ xmlns: false, position: true }) as XmlParser;
   p.on('doctype', () => {
     throw new RpmkitError('METADATA_INVALID', `${what}: has a DOCTYPE declaration, which repository metadata never has`, {
       hint: 'the document may be hostile (entity expansion); refusing to read it',
@@ -35,8 +35,8 @@ export async function feedXml(p: XmlParser, chunks: AsyncIterable<Buffer> | Iter
 
 export function asMetadataError(e: unknown, what: string): RpmkitError {
   if (e instanceof RpmkitError) return e;
-  const msg = (e as Error).message ?? String(e);
-  return new RpmkitError('METADATA_INVALID', `${what}: malformed XML (${msg.replace(/^[^:]*:\s*/, '').slice(0, 300)})`, {
+  const msg = ((e as Error).message ?? String(e)).replace(/^(\d+):(\d+): /, 'line $1, column $2: ');
+  return new RpmkitError('METADATA_INVALID', `${what}: malformed XML (${msg.slice(0, 300)})`, {
     hint: 'the file is truncated or corrupt; run again with --refresh, or try another mirror',
     cause: e,
   });
