@@ -223,7 +223,6 @@ function repoFromEntry(rc: RepoCtx, entry: unknown, p: KeyPath): { def: RepoDefi
     ctx.fail(p, 'repository has no url, metalink or mirrorlist', 'add url = "https://..."');
   }
   resolveKeyList(rc, def);
-  // A manifest lists the repositories it wants: enabled = 0 would silently drop one.
   return { def, origin: { kind: 'table', written: written || def.metalink || def.mirrorlist || id, line } };
 }
 
