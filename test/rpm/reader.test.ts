@@ -203,3 +203,52 @@ test('scriptlets carry phase and interpreter as rpm --scripts shows them', async
   }
   assert.ok(withScripts >= 5);
 });
+
+test('the stripped cpio form (07070X: index + data, metadata from the header) reads like newc', async (t) => {
+  const file = sharedPath(t, 'data/rpms/edge/rpmrs-v6-rpm-hardlinks-1.0-1.noarch.rpm');
+  if (!file) return;
+  const orig = readFileSync(file);
+  const rpm = await readRpmBuffer(orig, file);
+  assert.equal(rpm.payloadCompressor, '', 'an uncompressed payload lets us swap the archive in place');
+  const content = new Map<number, Buffer>();
+  const newc: string[] = [];
+  for await (const e of payloadEntries(rpm)) {
+    const parts: Buffer[] = [];
+    for await (const c of e.body) parts.push(Buffer.from(c));
+    if (e.fileIndex !== undefined && e.size > 0) content.set(e.fileIndex, Buffer.concat(parts));
+    newc.push(`${e.path}|${e.mode}|${e.size}|${e.nlink}|${Buffer.concat(parts).toString('hex')}`);
+  }
+  // Write the same archive in rpm 6's stripped form.
+  const out: Buffer[] = [];
+  let off = 0;
+  const push = (b: Buffer) => {
+    out.push(b);
+    off += b.length;
+  };
+  const pad = () => push(Buffer.alloc((4 - (off % 4)) % 4));
+  const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+  rpm.files.forEach((f, i) => {
+    if (f.ghost) return;
+    pad();
+    push(Buffer.from(`07070X${hex8(i)}`, 'latin1'));
+    pad();
+    const data = content.get(i) ?? ((f.mode & 0o170000) === 0o120000 ? Buffer.from(f.linkTarget) : Buffer.alloc(0));
+    push(data);
+  });
+  pad();
+  const trailer = `070701${'0'.repeat(8 * 4)}${hex8(1)}${'0'.repeat(8 * 6)}${hex8(11)}${'0'.repeat(8)}TRAILER!!!\0`;
+  push(Buffer.from(trailer, 'latin1'));
+  pad();
+  const archive = Buffer.concat(out);
+  const body = Buffer.alloc(Math.max(archive.length, orig.length - rpm.payloadOffset));
+  archive.copy(body);
+  const stripped = await readRpmBuffer(Buffer.concat([orig.subarray(0, rpm.payloadOffset), body]), file);
+  const got: string[] = [];
+  for await (const e of payloadEntries(stripped)) {
+    const parts: Buffer[] = [];
+    for await (const c of e.body) parts.push(Buffer.from(c));
+    assert.equal(e.rawPath, '');
+    got.push(`${e.path}|${e.mode}|${e.size}|${e.nlink}|${Buffer.concat(parts).toString('hex')}`);
+  }
+  assert.deepEqual(got.sort(), [...newc].sort());
+});
