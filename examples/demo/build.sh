@@ -13,6 +13,7 @@ done
 
 export SOURCE_DATE_EPOCH=1700000000
 export TZ=UTC LC_ALL=C
+umask 022
 top="$(mktemp -d)"
 trap 'rm -rf "$top"' EXIT
 
