@@ -9,7 +9,7 @@ import { randomBytes, createHash, getHashes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { RpmkitError } from '../errors.js';
 import { readRpm, payloadEntries, type RpmFile, type RpmFileInfo, type CpioEntry } from '../rpm/index.js';
-import { buildRpmdb, FILE_STATE } from '../rpmdb/index.js';
+import { buildRpmdb, readRpmdbBlobs, FILE_STATE } from '../rpmdb/index.js';
 import { canonicalPath, packagePathComponents, resolveDirInRoot } from './paths.js';
 import { capsTextToXattr } from './caps.js';
 import { readIdMaps, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
@@ -96,9 +96,14 @@ export interface InstallReport {
   notices: string[];
 }
 
+/** What conflict checks need to know about a file. */
+export type FileIdentity = Pick<RpmFileInfo, 'ghost' | 'mode' | 'linkTarget' | 'size' | 'digest' | 'rdev'>;
+
 interface OwnedPath {
   pkg: string;
-  file: RpmFileInfo;
+  file: FileIdentity;
+  /** Installed by this run (one transaction) rather than found in the rpmdb. */
+  sameRun: boolean;
 }
 
 interface PlannedFile {
@@ -123,7 +128,7 @@ function langKept(lang: string, langs: string[] | undefined): boolean {
 }
 
 /** rpm's rpmfilesCompare: would these two entries for one path conflict? */
-function conflicts(a: RpmFileInfo, b: RpmFileInfo): boolean {
+function conflicts(a: FileIdentity, b: FileIdentity): boolean {
   if (a.ghost || b.ghost) return false;
   const ta = fileType(a.mode);
   if (ta !== fileType(b.mode)) return true;
@@ -170,6 +175,10 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   const dbPackages: { header: Uint8Array; signature?: Uint8Array; fileStates: number[]; name: string }[] = [];
   const total = opts.packages.length;
 
+  // A failing package is undone; the packages before it stay installed and
+  // get their owners, rpmdb and manifest below, then the error is rethrown.
+  let failure: unknown;
+  try {
   for (let pi = 0; pi < total; pi++) {
     const file = opts.packages[pi].file;
     const rpm = await readRpm(file);
@@ -199,7 +208,9 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
       const prev = owned.get(key);
       if (prev && prev.pkg !== nevra) {
         if (conflicts(prev.file, f)) {
-          throw new RpmkitError('FILE_CONFLICT', `file ${f.path} from install of ${nevra} conflicts with file from package ${prev.pkg}`, {
+          // rpm's wording for two packages of one transaction (and for an already installed one).
+          const msg = prev.sameRun ? `file ${f.path} conflicts between attempted installs of ${prev.pkg} and ${nevra}` : `file ${f.path} from install of ${nevra} conflicts with file from package ${prev.pkg}`;
+          throw new RpmkitError('FILE_CONFLICT', msg, {
             hint: 'the two packages cannot be installed together; exclude one of them',
             details: { path: f.path, package: nevra, conflictsWith: prev.pkg },
           });
@@ -225,7 +236,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     for (const { plan: p, host } of written) {
       const f = p.file;
       const rel = `/${path.relative(root, host).split(path.sep).join('/')}`;
-      owned.set(await conflictKey(root, p.components, nevra), { pkg: nevra, file: f });
+      owned.set(await conflictKey(root, p.components, nevra), { pkg: nevra, file: f, sameRun: true });
       const entry: Omit<OwnershipEntry, 'uid' | 'gid'> = { path: rel, user: f.user || 'root', group: f.group || 'root', mode: f.mode, pkg: nevra };
       if (f.caps) {
         entry.capsText = f.caps;
@@ -239,6 +250,10 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     dbPackages.push({ header: rpm.headerBlob, signature: rpm.signature.blob, fileStates: states, name: nevra });
     report.packages.push(pkgReport);
   }
+  } catch (e) {
+    failure = e;
+  }
+  if (failure !== undefined && report.packages.length === 0) throw failure;
 
   // 4. Owners: names -> numbers through the root's own passwd/group, now that the package set is in.
   const ids = await readIdMaps(root);
@@ -279,15 +294,28 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
 
   // 6. The rpm database.
   if (opts.rpmdb !== false) {
-    const bytes = await buildRpmdb(dbPackages, { installTime: opts.installTime, arch: opts.arch });
     const dir = await resolveDirInRoot(root, ['var', 'lib', 'rpm'], 'rpmdb', '/var/lib/rpm', true);
     const target = path.join(dir, 'rpmdb.sqlite');
+    // Packages a previous run recorded stay in the database, first.
+    let existing: Uint8Array[] = [];
+    const st = await fs.lstat(target).catch(() => undefined);
+    if (st?.isFile()) existing = await readRpmdbBlobs(new Uint8Array(await fs.readFile(target)));
+    const bytes = await buildRpmdb(dbPackages, { installTime: opts.installTime, arch: opts.arch, existing });
     const tmp = tmpName(dir, 'rpmdb');
     await fs.writeFile(tmp, bytes, { mode: 0o644, flag: C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW });
     await fs.rename(tmp, target);
     report.rpmdb = target;
   }
   if (opts.manifestPath) await writeOwnershipManifest(opts.manifestPath, { version: 1, root, entries: report.ownership });
+  if (failure !== undefined) {
+    const err = failure instanceof RpmkitError ? failure : ioError('install', 'failed', failure);
+    const installed = report.packages.map((p) => p.nevra);
+    throw new RpmkitError(err.code, err.message, {
+      hint: err.hint ?? (installed.length ? `the ${installed.length} package(s) before it are installed and recorded in the rpmdb` : undefined),
+      cause: err.cause ?? err,
+      details: { ...err.details, installedBefore: installed },
+    });
+  }
   return report;
 }
 
@@ -366,14 +394,14 @@ async function extractPackage(
   };
 
   for await (const entry of payloadEntries(rpm)) {
+    // The archive name must be as safe as the header's (checked before anything else).
+    if (entry.rawPath) canonicalPath(entry.rawPath === '.' ? '/' : entry.rawPath.startsWith('/') || entry.rawPath.startsWith('./') ? entry.rawPath : `/${entry.rawPath}`, nevra);
     if (entry.fileIndex === undefined || !entry.file) {
       throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: archive entry ${JSON.stringify(entry.rawPath || entry.path)} is not in the package header`, {
         hint: 'the package is corrupt or was tampered with',
         details: { package: nevra, path: entry.rawPath || entry.path },
       });
     }
-    // The archive name must be as safe as the header's.
-    if (entry.rawPath) canonicalPath(entry.rawPath === '.' ? '/' : entry.rawPath.startsWith('/') || entry.rawPath.startsWith('./') ? entry.rawPath : `/${entry.rawPath}`, nevra);
     const p = plan[entry.fileIndex];
     seen.add(entry.fileIndex);
     if (p.skip) continue;

@@ -6,7 +6,7 @@ import { installedHeaderBlob, transactionColor } from './db-header.js';
 import { buildRpmdbSqlite } from './sqlite.js';
 
 export { installedHeaderBlob, transactionColor, type InstalledHeaderInput } from './db-header.js';
-export { buildRpmdbSqlite } from './sqlite.js';
+export { buildRpmdbSqlite, readRpmdbBlobs } from './sqlite.js';
 export { indexRows, richDepNames, INDEX_TABLES, type IndexRow } from './indexes.js';
 export { HeaderView, parseHeaderBlob, appendEntries, type ParsedHeader, type HeaderEntry, type NewEntry } from './header-blob.js';
 export { FILE_STATE } from './tags.js';
@@ -27,6 +27,8 @@ export interface WriteRpmdbOptions {
   installTime?: number;
   /** Target architecture (for rpm's transaction colour). Default: x86_64. */
   arch?: string;
+  /** Installed-header blobs already in the database (kept first, unchanged). */
+  existing?: Uint8Array[];
 }
 
 /** The install time rpmkit records: SOURCE_DATE_EPOCH when set, else the current time. */
@@ -48,7 +50,7 @@ export async function buildRpmdb(packages: RpmdbPackage[], opts: WriteRpmdbOptio
   const blobs = packages.map((p) =>
     installedHeaderBlob({ header: p.header, signature: p.signature, fileStates: p.fileStates, installTime: t, installTid: t, installColor: color, what: p.name }),
   );
-  return buildRpmdbSqlite(blobs);
+  return buildRpmdbSqlite([...(opts.existing ?? []), ...blobs]);
 }
 
 /** Write <root>/var/lib/rpm/rpmdb.sqlite atomically; returns its path. */

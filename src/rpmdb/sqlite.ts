@@ -4,6 +4,7 @@
 import initSqlJs from 'sql.js';
 import { INDEX_TABLES, indexRows } from './indexes.js';
 import { HeaderView } from './header-blob.js';
+import { RpmkitError } from '../errors.js';
 
 type SqlJs = Awaited<ReturnType<typeof initSqlJs>>;
 let sqlJs: Promise<SqlJs> | undefined;
@@ -58,5 +59,23 @@ export async function buildRpmdbSqlite(blobs: Uint8Array[]): Promise<Uint8Array>
     return db.export();
   } finally {
     db.close();
+  }
+}
+
+/** The header blobs of an existing rpm sqlite database, in hnum order. */
+export async function readRpmdbBlobs(file: Uint8Array): Promise<Uint8Array[]> {
+  const SQL = await loadSqlJs();
+  let db;
+  try {
+    db = new SQL.Database(file);
+    const r = db.exec('SELECT blob FROM Packages ORDER BY hnum')[0];
+    return (r?.values ?? []).map((v) => {
+      if (!(v[0] instanceof Uint8Array)) throw new Error('Packages.blob is not a blob');
+      return v[0];
+    });
+  } catch (e) {
+    throw new RpmkitError('METADATA_INVALID', `the existing rpm database is unreadable: ${(e as Error).message}`, { cause: e, hint: 'remove /var/lib/rpm/rpmdb.sqlite from the root or install into an empty root' });
+  } finally {
+    db?.close();
   }
 }
