@@ -128,3 +128,24 @@ export function diffInputs(before: Record<string, string>, after: Record<string,
   const changed = Object.keys(after).filter((k) => k in before && before[k] !== after[k]).sort();
   return { added, removed, changed };
 }
+
+const PART_NAMES: Record<string, string> = {
+  arch: 'the target architecture',
+  packages: 'the package list',
+  localPackages: 'local .rpm files',
+  exclude: 'the exclude list',
+  weak_deps: 'weak_deps',
+  os_release: 'os_release',
+  gpgkeys: 'gpgkeys (or a key file)',
+  repositories: 'the repository list or order',
+};
+
+/** Sentences for `lock --check`: "repository "updates" was added", "the package list changed". */
+export function describeInputChanges(c: InputChanges): string[] {
+  const name = (k: string) => (k.startsWith('repo:') ? `repository ${JSON.stringify(k.slice(5))}` : (PART_NAMES[k] ?? k));
+  return [
+    ...c.added.map((k) => `${name(k)} was added`),
+    ...c.removed.map((k) => `${name(k)} was removed`),
+    ...c.changed.map((k) => `${name(k)} changed`),
+  ];
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { diffInputs, inputDigest, loadManifest, manifestInputs, parseManifest, type Manifest } from '../../src/config/index.js';
+import { describeInputChanges, diffInputs, inputDigest, loadManifest, manifestInputs, parseManifest, type Manifest } from '../../src/config/index.js';
 import { RpmkitError } from '../../src/errors.js';
 import { tempDir } from '../helpers/env.js';
 
@@ -87,6 +87,8 @@ test('digest is sensitive to every resolution input, and says which part changed
   const d = diffInputs(ia, manifestInputs(noUpd));
   assert.deepEqual(d.removed, ['repo:upd']);
   assert.deepEqual(d.changed, ['repositories']);
+  assert.deepEqual(describeInputChanges(d), ['repository "upd" was removed', 'the repository list or order changed']);
+  assert.deepEqual(describeInputChanges(diffInputs(manifestInputs(noUpd), ia)), ['repository "upd" was added', 'the repository list or order changed']);
 });
 
 test('credentials never enter the digest', () => {
