@@ -39,6 +39,24 @@ interface Built {
   filtered: { pkg: Package; reason: FilteredReason }[];
 }
 
+// Pools are reused while the same repository objects (and filters) are
+// asked again: building the provides index is the metadata-loading part of
+// a solve, as libsolv's createwhatprovides is.
+const poolCache = new WeakMap<Repo, { repos: Repo[]; key: string; built: Built }[]>();
+
+function cachedPool(repos: Repo[], req: ResolveRequest, opts: ResolveOptions, arches: string[]): Built {
+  if (!repos.length || req.localPackages?.length) return buildPool(repos, req, opts, arches);
+  const key = JSON.stringify([arches, req.exclude ?? [], opts.repoFilters ?? {}, opts.installonly ?? null, repos.map((r) => [r.id, r.priority, r.cost, r.packages.length, r.filelistsLoaded])]);
+  const list = poolCache.get(repos[0]) ?? [];
+  const hit = list.find((e) => e.key === key && e.repos.length === repos.length && e.repos.every((r, i) => r === repos[i]));
+  if (hit) return hit.built;
+  const built = buildPool(repos, req, opts, arches);
+  list.push({ repos: [...repos], key, built });
+  if (list.length > 4) list.shift();
+  poolCache.set(repos[0], list);
+  return built;
+}
+
 function buildPool(repos: Repo[], req: ResolveRequest, opts: ResolveOptions, arches: string[]): Built {
   const filtered: Built['filtered'] = [];
   const allowed = new Set([...arches, 'noarch']);
@@ -148,7 +166,7 @@ export function resolveOnce(repos: Repo[], request: ResolveRequest, opts: Resolv
     if (m && archesFor(target, true).includes(m[1]) && !arches.includes(m[1])) extra.add(m[1]);
   }
   if (extra.size) arches = [...arches, ...[...archesFor(target, true)].filter((a) => extra.has(a))];
-  const { pool, filtered } = buildPool(repos, request, opts, arches);
+  const { pool, filtered } = cachedPool(repos, request, opts, arches);
   const problems: Problem[] = [];
   const jobs: Job[] = [];
   const allSpecs: string[] = [...specs];

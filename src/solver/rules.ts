@@ -107,7 +107,7 @@ export class RuleSet {
         if (d.name.startsWith('rpmlib(')) continue;
         for (const id of this.addRequires(s, d)) push(id);
       }
-      for (const d of p.conflicts) this.addConflicts(s, d);
+      for (const d of p.conflicts) for (const id of this.addConflicts(s, d)) push(id);
       for (const d of p.obsoletes) this.addObsoletes(s, d);
       this.addSameName(s);
       if (this.opts.weakDeps) {
@@ -145,18 +145,22 @@ export class RuleSet {
     return prov;
   }
 
-  private addConflicts(s: number, d: Dep): void {
+  private addConflicts(s: number, d: Dep): number[] {
     const pool = this.pool;
+    const out: number[] = [];
     if (d.rich) {
       const cnf = richCNF(pool, d.rich, true);
-      if (!cnf) return;
+      if (!cnf) return out;
       const di = this.depIndex(d);
       for (const cl of cnf) {
         if (cl.includes(neg(s))) continue;
         const lits = [neg(s), ...cl.filter((l) => l !== pos(s))];
-        this.sat.addClause(lits, { kind: RuleKind.Conflicts, pkg: s, info: di, other: 0 });
+        const ci = this.sat.addClause(lits, { kind: RuleKind.Conflicts, pkg: s, info: di, other: 0 });
+        // `Conflicts: (A if B)` can require something (B); the search must decide it.
+        if (lits.some((l) => !(l & 1))) this.reqRules.push({ clause: ci, owner: s });
+        for (const l of lits) if (!(l & 1)) out.push(l >> 1);
       }
-      return;
+      return out;
     }
     let di = -1;
     for (const id of pool.whatProvides(d)) {
@@ -164,6 +168,7 @@ export class RuleSet {
       if (di < 0) di = this.depIndex(d);
       this.sat.addClause([neg(s), neg(id)], { kind: RuleKind.Conflicts, pkg: s, info: di, other: id });
     }
+    return out;
   }
 
   private addObsoletes(s: number, d: Dep): void {
