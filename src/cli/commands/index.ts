@@ -10,11 +10,13 @@ import { register as outdated } from './outdated.js';
 import { register as provides } from './provides.js';
 import { register as push } from './push.js';
 import { register as repo } from './repo.js';
+import { register as resolve } from './resolve.js';
 import { register as search } from './search.js';
 import { register as update } from './update.js';
 import { register as vendor } from './vendor.js';
 import { register as verify } from './verify.js';
+import { register as why } from './why.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [imageFromRoot, init, inspect, installRpms, lock, outdated, provides, push, repo, search, update, vendor, verify];
+export const commands: Register[] = [imageFromRoot, init, inspect, installRpms, lock, outdated, provides, push, repo, resolve, search, update, vendor, verify, why];
