@@ -127,8 +127,8 @@ export function makeRepo(dir: string, files: RepoFiles, o: MakeRepoOptions = {})
     if (o.missing !== type) writeFileSync(path.join(dir, href), data);
     const csum = o.badChecksum === type ? createHash('sha256').update('other').digest('hex') : sum;
     const size = o.badSize === type ? data.length + 1 : data.length;
-    const openSize = o.openSize?.[type] ?? raw.length;
-    md += `  <data type="${type}">\n    <checksum type="sha256">${csum}</checksum>\n    <open-checksum type="sha256">${createHash('sha256').update(raw).digest('hex')}</open-checksum>\n    <location href="${href}"/>\n    <timestamp>1700000000</timestamp>\n    <size>${size}</size>\n    <open-size>${openSize}</open-size>\n  </data>\n`;
+    const openSize = o.openSize?.[type] ?? (comp === 'raw' ? undefined : raw.length);
+    md += `  <data type="${type}">\n    <checksum type="sha256">${csum}</checksum>\n    <open-checksum type="sha256">${createHash('sha256').update(raw).digest('hex')}</open-checksum>\n    <location href="${href}"/>\n    <timestamp>1700000000</timestamp>\n    <size>${size}</size>\n${openSize === undefined ? '' : `    <open-size>${openSize}</open-size>\n`}  </data>\n`;
   }
   md += '</repomd>\n';
   writeFileSync(path.join(dir, 'repodata', 'repomd.xml'), md);

@@ -1,0 +1,117 @@
+// The pre-parsed cache: warm loads skip fetching and parsing, metadata_expire
+// decides when repomd.xml is fetched again, corrupt entries are rebuilt.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadRepo, repoFromUrl, repoCacheDir } from '../../src/repo/index.js';
+import { RpmkitError } from '../../src/errors.js';
+import { tempDir } from '../helpers/env.js';
+import { makeRepo, pkgXml, primaryXml } from './helpers.js';
+
+function setup(t: import('node:test').TestContext) {
+  const tmp = tempDir(t);
+  const dir = path.join(tmp, 'repo');
+  const cache = path.join(tmp, 'cache');
+  makeRepo(dir, { primary: primaryXml([pkgXml('a'), pkgXml('b')]) }, { revision: '1' });
+  const logs: string[] = [];
+  const def = repoFromUrl(dir, 'r');
+  return { tmp, dir, cache, def, logs, log: (m: string) => logs.push(m) };
+}
+
+test('a warm load within metadata_expire neither fetches nor parses', async (t) => {
+  const s = setup(t);
+  const cold = await loadRepo(s.def, { cacheDir: s.cache, log: s.log });
+  assert.equal(cold.packages.length, 2);
+  assert.ok(s.logs.some((l) => l.includes('fetching')));
+  // Remove the repository entirely: a warm load must not notice.
+  rmSync(s.dir, { recursive: true });
+  s.logs.length = 0;
+  const warm = await loadRepo(s.def, { cacheDir: s.cache, log: s.log });
+  assert.deepEqual(warm.packages, cold.packages);
+  assert.equal(warm.repomdChecksum, cold.repomdChecksum);
+  assert.ok(s.logs.some((l) => l.includes('from cache')));
+  assert.ok(!s.logs.some((l) => l.includes('fetching')));
+  // --refresh must go to the (now missing) repository.
+  await assert.rejects(loadRepo(s.def, { cacheDir: s.cache, refresh: true }), (e: unknown) => e instanceof RpmkitError && e.code === 'NOT_FOUND');
+});
+
+test('expiry: an expired cache refetches repomd.xml and sees a new snapshot', async (t) => {
+  const s = setup(t);
+  let clock = 1_000_000_000_000;
+  const now = () => clock;
+  await loadRepo(s.def, { cacheDir: s.cache, now });
+  makeRepo(s.dir, { primary: primaryXml([pkgXml('a'), pkgXml('b'), pkgXml('c')]) }, { revision: '2' });
+  clock += (s.def.metadataExpire - 10) * 1000;
+  assert.equal((await loadRepo(s.def, { cacheDir: s.cache, now })).packages.length, 2, 'not yet expired');
+  clock += 20_000;
+  const r = await loadRepo(s.def, { cacheDir: s.cache, now });
+  assert.equal(r.packages.length, 3);
+  assert.equal(r.revision, '2');
+  // The old snapshot's entry is pruned; one pool file remains.
+  const files = readdirSync(repoCacheDir(s.def, s.cache)).filter((n) => n.startsWith('pool-'));
+  assert.deepEqual(files, [`pool-${r.repomdChecksum}.bin`]);
+  // metadata_expire = -1: never expires.
+  makeRepo(s.dir, { primary: primaryXml([pkgXml('z')]) }, { revision: '3' });
+  clock += 10 * 365 * 86400_000;
+  assert.equal((await loadRepo({ ...s.def, metadataExpire: -1 }, { cacheDir: s.cache, now })).packages.length, 3);
+  // An expired cache whose repomd.xml did not change is reused (not re-parsed).
+  const logs: string[] = [];
+  makeRepo(s.dir, { primary: primaryXml([pkgXml('a'), pkgXml('b'), pkgXml('c')]) }, { revision: '2' });
+  const again = await loadRepo(s.def, { cacheDir: s.cache, now, log: (m) => logs.push(m) });
+  assert.equal(again.packages.length, 3);
+  assert.ok(logs.some((l) => l.includes('from cache')) && !logs.some((l) => l.includes('fetching')), logs.join('\n'));
+});
+
+test('offline: expired cache is used, no cache is an error', async (t) => {
+  const s = setup(t);
+  await assert.rejects(loadRepo(s.def, { cacheDir: s.cache, offline: true }), (e: unknown) => e instanceof RpmkitError && e.code === 'NOT_FOUND' && /--offline/.test(e.message));
+  await loadRepo(s.def, { cacheDir: s.cache });
+  rmSync(s.dir, { recursive: true });
+  const r = await loadRepo(s.def, { cacheDir: s.cache, offline: true, now: () => Date.now() + 1e12 });
+  assert.equal(r.packages.length, 2);
+});
+
+test('a corrupt cache entry is ignored and rebuilt', async (t) => {
+  const s = setup(t);
+  const cold = await loadRepo(s.def, { cacheDir: s.cache });
+  const pool = path.join(repoCacheDir(s.def, s.cache), `pool-${cold.repomdChecksum}.bin`);
+  const good = readFileSync(pool);
+  for (const bad of [Buffer.from('garbage'), good.subarray(0, good.length >> 1), Buffer.concat([good.subarray(0, 200), Buffer.alloc(good.length - 200, 0xff)])]) {
+    writeFileSync(pool, bad);
+    const logs: string[] = [];
+    const r = await loadRepo(s.def, { cacheDir: s.cache, log: (m) => logs.push(m) });
+    assert.deepEqual(r.packages, cold.packages);
+    assert.ok(logs.some((l) => l.includes('corrupt cache')), logs.join('\n'));
+    assert.deepEqual(readFileSync(pool), good, 'rebuilt byte-identically');
+  }
+  // A corrupt state.json counts as no cache.
+  writeFileSync(path.join(repoCacheDir(s.def, s.cache), 'state.json'), '{not json');
+  assert.equal((await loadRepo(s.def, { cacheDir: s.cache })).packages.length, 2);
+});
+
+test('includepkgs / excludepkgs filter by name glob, cached pool stays complete', async (t) => {
+  const s = setup(t);
+  makeRepo(s.dir, { primary: primaryXml([pkgXml('python3'), pkgXml('python3-libs'), pkgXml('perl'), pkgXml('bash')]) });
+  const inc = await loadRepo({ ...s.def, includepkgs: ['python3*', 'bash'] }, { cacheDir: s.cache });
+  assert.deepEqual(inc.packages.map((p) => p.name).sort(), ['bash', 'python3', 'python3-libs']);
+  const exc = await loadRepo({ ...s.def, excludepkgs: ['python3-*'] }, { cacheDir: s.cache });
+  assert.deepEqual(exc.packages.map((p) => p.name).sort(), ['bash', 'perl', 'python3']);
+});
+
+test('cache dir defaults: $RPMKIT_CACHE_DIR, then $XDG_CACHE_HOME/rpmkit', async (t) => {
+  const { defaultCacheDir } = await import('../../src/repo/index.js');
+  const old = { a: process.env.RPMKIT_CACHE_DIR, b: process.env.XDG_CACHE_HOME };
+  t.after(() => {
+    for (const [k, v] of [['RPMKIT_CACHE_DIR', old.a], ['XDG_CACHE_HOME', old.b]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  process.env.RPMKIT_CACHE_DIR = '/x/rk';
+  process.env.XDG_CACHE_HOME = '/x/xdg';
+  assert.equal(defaultCacheDir(), '/x/rk');
+  assert.equal(defaultCacheDir('/y'), '/y');
+  delete process.env.RPMKIT_CACHE_DIR;
+  assert.equal(defaultCacheDir(), '/x/xdg/rpmkit');
+});
