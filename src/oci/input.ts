@@ -81,10 +81,14 @@ function metaEntry(v: unknown, where: string): FileMeta {
       xattrs[k] = Buffer.from(x, 'base64');
     }
   }
-  // caps: cap_from_text syntax ("cap_net_raw=ep") or base64 of the binary xattr.
-  if (typeof r.caps === 'string' && r.caps !== '') {
-    const text = /cap_|^all[=+-]|^=|^\d+[=+-]/i.test(r.caps) ? r.caps : undefined;
-    const bin = text ? capsTextToXattr(text) : Buffer.from(r.caps, 'base64');
+  // caps: hex of the binary xattr (the rootfs stage's manifest), cap_from_text
+  // syntax ("cap_net_raw=ep", also as capsText), or base64 of the binary value.
+  const caps = typeof r.caps === 'string' && r.caps !== '' ? r.caps : typeof r.capsText === 'string' && r.capsText !== '' ? r.capsText : undefined;
+  if (caps !== undefined) {
+    let bin: Buffer | undefined;
+    if (/^([0-9a-f]{2})+$/i.test(caps) && caps.length >= 40) bin = Buffer.from(caps, 'hex');
+    else if (/cap_|^all[=+-]|^=|^\d+[=+-]/i.test(caps)) bin = capsTextToXattr(caps);
+    else bin = Buffer.from(caps, 'base64');
     if (bin) xattrs['security.capability'] = bin;
   }
   const mode = num(r.mode, 'mode');
@@ -103,14 +107,15 @@ function metaEntry(v: unknown, where: string): FileMeta {
 /**
  * A lookup from an ownership manifest: `{ "/path": {uid, gid, user, group,
  * mode, caps, pkg, xattrs?, mtime?}, ... }`, the same under a "paths" or
- * "files" key, or a list of such objects with a "path" field.
+ * "files" key, or a list of such objects with a "path" field (the rootfs
+ * stage's `{version: 1, root, entries: [...]}` sidecar).
  */
 export function metaFromJson(doc: unknown, source = 'ownership manifest'): MetaLookup {
   const map = new Map<string, FileMeta>();
   let body: unknown = doc;
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const o = body as Record<string, unknown>;
-    body = o.paths ?? o.files ?? o;
+    body = o.entries ?? o.paths ?? o.files ?? o;
   }
   if (Array.isArray(body)) {
     body.forEach((e, i) => {

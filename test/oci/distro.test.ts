@@ -5,7 +5,7 @@
 // to the same tree.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { needTool, tempDir } from '../helpers/env.js';
 import { distroRepo } from '../helpers/fixtures.js';
@@ -115,4 +115,39 @@ test('python3 closure in 5 layers by package: same tree, python3 runs', (t) => {
   assert.deepEqual(norm(r5), norm(r1));
   const py = run('chroot', [rootfs5, '/usr/bin/python3', '-c', 'print(1)']);
   assert.equal(py.stdout.trim(), '1', py.stderr);
+});
+
+test('rpmkit install-rpms root + its ownership manifest -> image (sidecar picked up by default): python3 runs, rpm -qa, 5 layers', (t) => {
+  if (!needTool(t, 'umoci', 'chroot', 'rpm')) return;
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root (umoci unpack with owners, chroot)');
+    return;
+  }
+  const repo = distroRepo(t);
+  if (!repo) return;
+  const dir = tempDir(t, 'rpmkit-oci-native-');
+  const root = path.join(dir, 'root');
+  const rpms = readdirSync(repo).filter((f) => f.endsWith('.rpm')).map((f) => path.join(repo, f));
+  const inst = rpmkit(['install-rpms', '--root', root, ...rpms]);
+  if (inst.status !== 0 && /unknown command/.test(inst.stderr)) {
+    t.skip('rpmkit install-rpms is not available in this tree');
+    return;
+  }
+  assert.equal(inst.status, 0, inst.stderr);
+  assert.ok(existsSync(`${root}.rpmkit-meta.json`), 'the install stage writes ROOT.rpmkit-meta.json');
+  const ra = rpmkit(['image-from-root', '--root', root, '--image', path.join(dir, 'img-a'), '--tag', 'py'], { SOURCE_DATE_EPOCH: SDE });
+  assert.equal(ra.status, 0, ra.stderr);
+  assert.match(ra.stderr, /using ownership manifest .*root\.rpmkit-meta\.json/);
+  const rootfs = unpack(path.join(dir, 'img-a'), path.join(dir, 'bundle'));
+  const py = run('chroot', [rootfs, '/usr/bin/python3', '-c', 'print(1)']);
+  assert.equal(py.stdout.trim(), '1', py.stderr);
+  // rpmkit writes /var/lib/rpm; Debian's rpm looks in ~/.rpmdb unless told.
+  const want = run('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-qa']).stdout.trim().split('\n').sort();
+  const got = run('rpm', ['--root', rootfs, '--dbpath', '/var/lib/rpm', '-qa']).stdout.trim().split('\n').sort();
+  assert.equal(want.length, rpms.length);
+  assert.deepEqual(got, want);
+  const five = build(root, path.join(dir, 'five'), ['--layers', '5']);
+  assert.equal(five.layers.length, 5);
+  const r5 = unpack(path.join(dir, 'five'), path.join(dir, 'b5'));
+  assert.equal(run('chroot', [r5, '/usr/bin/python3', '-c', 'print(2)']).stdout.trim(), '2');
 });

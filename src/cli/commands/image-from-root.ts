@@ -1,7 +1,8 @@
 // `rpmkit image-from-root --root DIR --image OUT --tag TAG`: build an image
 // from an existing root directory (plus an optional ownership manifest), the
 // low-level half of `rpmkit build` for scripts and tests.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseToml } from 'smol-toml';
 import { RpmkitError } from '../../errors.js';
@@ -46,7 +47,7 @@ export function register(program: Command): void {
     .requiredOption('--root <dir>', 'root directory to package')
     .requiredOption('--image <dir>', 'OCI layout directory (or the output file for --format docker-archive)')
     .requiredOption('--tag <tag>', 'tag to (re)point at the new image')
-    .option('--meta <file.json>', 'ownership manifest: per path uid/gid/user/group/mode/caps/pkg')
+    .option('--meta <file.json>', 'ownership manifest: per path uid/gid/user/group/mode/caps/pkg (default: ROOT.rpmkit-meta.json when present)')
     .option('--config <file.toml>', 'manifest whose [image] table configures the image (default: -f/--file)')
     .option('--layers <n>', 'split files by package into up to N layers', (v) => Number(v), 1)
     .option('--format <format>', 'oci or docker-archive', 'oci')
@@ -59,7 +60,11 @@ export function register(program: Command): void {
       if (opts.compression !== 'gzip' && opts.compression !== 'zstd') throw new RpmkitError('USAGE', `--compression ${opts.compression}: expected gzip or zstd`);
       const cfgFile = opts.config ?? g.file;
       const config = cfgFile ? readImageConfig(cfgFile) : {};
-      const meta: MetaLookup | undefined = opts.meta ? metaFromJson(readJson(opts.meta, 'ownership manifest'), opts.meta) : undefined;
+      // The install stage writes its ownership manifest next to the root.
+      const sidecar = `${path.resolve(opts.root)}.rpmkit-meta.json`;
+      const metaFile = opts.meta ?? (existsSync(sidecar) ? sidecar : undefined);
+      if (metaFile && !opts.meta) out.info(`using ownership manifest ${metaFile}`);
+      const meta: MetaLookup | undefined = metaFile ? metaFromJson(readJson(metaFile, 'ownership manifest'), metaFile) : undefined;
       const r = await buildImage({
         rootDir: opts.root,
         layoutDir: opts.image,
