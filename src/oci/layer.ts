@@ -6,13 +6,16 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
-import * as zlib from 'node:zlib';
 import * as path from 'node:path';
 import { RpmkitError } from '../errors.js';
 import { BlobSink, type BlobRef } from './blobs.js';
+import { ParallelGzip } from './pgzip.js';
 import { encodeHeader, padding, trailer, type TarHeader } from './tar.js';
 import type { ScanEntry } from './scan.js';
 import type { Compression, MetaLookup } from './types.js';
+
+/** Fixed gzip level: part of what makes layer digests reproducible. */
+export const GZIP_LEVEL = 6;
 
 export const MEDIA_TYPES = {
   gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -131,13 +134,6 @@ interface Compressor {
   done: Promise<void>;
 }
 
-function gzip(): Compressor {
-  // Fixed settings: level 6, default window/memLevel/strategy. Node writes
-  // mtime 0 and no file name; the OS byte is pinned below.
-  const gz = zlib.createGzip({ level: 6, memLevel: 8, windowBits: 15, strategy: zlib.constants.Z_DEFAULT_STRATEGY });
-  return { input: gz, output: gz, done: Promise.resolve() };
-}
-
 function zstd(): Compressor {
   // The zstd CLI with fixed flags: single-threaded output does not depend on the core count.
   const p = spawn('zstd', ['-3', '--single-thread', '-q', '-c', '--no-progress'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -165,24 +161,23 @@ export async function writeLayerBlob(
   const blob = await BlobSink.create(layoutDir);
   const diff = createHash('sha256');
   try {
-    if (compression === 'none') {
+    if (compression === 'gzip') {
+      // pigz-style parallel gzip: deterministic, and uses every core.
+      const pg = new ParallelGzip((b) => blob.write(b), GZIP_LEVEL);
+      await writeTar(entries, ctx, async (b) => {
+        diff.update(b);
+        await pg.write(b);
+      });
+      await pg.end();
+    } else if (compression === 'none') {
       await writeTar(entries, ctx, async (b) => {
         diff.update(b);
         await blob.write(b);
       });
     } else {
-      const c = compression === 'zstd' ? zstd() : gzip();
-      let first = true;
+      const c = zstd();
       const consumer = (async () => {
-        for await (const chunk of c.output) {
-          let b = chunk as Buffer;
-          if (first && compression === 'gzip' && b.length >= 10) {
-            b = Buffer.from(b);
-            b[9] = 3; // OS = Unix, whatever platform zlib was built for
-            first = false;
-          }
-          await blob.write(b);
-        }
+        for await (const chunk of c.output) await blob.write(chunk as Buffer);
       })();
       const producer = (async () => {
         await writeTar(entries, ctx, async (b) => {
