@@ -29,6 +29,33 @@ export function comparePackages(a: Package, b: Package): number {
   return cmpStr(a.name, b.name) || compareEVR(a, b) || cmpStr(a.arch, b.arch) || cmpStr(a.repoId, b.repoId) || cmpStr(a.location, b.location);
 }
 
+/** Source package name of a package ("dbus" for dbus-1.14-1.src.rpm), or ''. */
+function sourceName(p: Package): string {
+  const s = p.sourcerpm;
+  if (!s) return '';
+  const t = s.replace(/\.(no)?src\.rpm$/, '');
+  const r = t.lastIndexOf('-');
+  const v = r > 0 ? t.lastIndexOf('-', r - 1) : -1;
+  return v > 0 ? t.slice(0, v) : t;
+}
+
+/**
+ * The order packages get their pool ids in: grouped by source package, then
+ * by name. Independent of the order in the XML, and the order distributions
+ * themselves write indexes in (Debian's Packages, hence the graph libsolv is
+ * compared with) — which matters because libsolv's decision order follows
+ * its ids when alternatives tie.
+ */
+export function comparePoolOrder(a: Package, b: Package): number {
+  return cmpStr(sourceName(a), sourceName(b)) || comparePackages(a, b);
+}
+
+function sortPoolOrder(list: Package[]): void {
+  const key = new Map<Package, string>();
+  for (const p of list) key.set(p, sourceName(p));
+  list.sort((a, b) => cmpStr(key.get(a)!, key.get(b)!) || comparePackages(a, b));
+}
+
 function nevraForms(p: Package): string[] {
   const e = p.epoch && p.epoch !== '0' ? `${p.epoch}:` : '';
   return [p.name, `${p.name}.${p.arch}`, `${p.name}-${e}${p.version}-${p.release}`, `${p.name}-${e}${p.version}-${p.release}.${p.arch}`];
@@ -106,7 +133,7 @@ function buildPool(repos: Repo[], req: ResolveRequest, opts: ResolveOptions, arc
       }
       return true;
     });
-    list.sort(comparePackages);
+    sortPoolOrder(list);
     inputs.push({ repo: { id: r.id, prio: -r.priority, subprio: -r.cost }, packages: list });
   }
   if (req.localPackages?.length) {

@@ -3,6 +3,7 @@
 // before ambiguous ones, each choice ordered by the policy), then weak deps,
 // then libsolv's minimization step (switch a branch to an alternative that
 // got installed anyway). Conflicts are learned and backjumped over.
+import type { Dep } from '../repo/types.js';
 import type { Pool } from './pool.js';
 import { Mode, type PolicyState, filterUnwanted } from './policy.js';
 import { RuleSet, depSatisfied } from './rules.js';
@@ -59,8 +60,8 @@ class State implements PolicyState {
       const l = sat.trail[this.recIndex];
       if (l & 1) continue;
       const p = this.pool.pkgs[l >> 1];
-      for (const d of p.recommends) if (!d.rich) for (const id of this.pool.whatProvides(d)) this.recMap[id] = 1;
-      for (const d of p.suggests) if (!d.rich) for (const id of this.pool.whatProvides(d)) this.sugMap[id] = 1;
+      for (const d of p.recommends) for (const id of weakTargets(this.pool, d)) this.recMap[id] = 1;
+      for (const d of p.suggests) for (const id of weakTargets(this.pool, d)) this.sugMap[id] = 1;
     }
   }
 
@@ -89,6 +90,22 @@ class State implements PolicyState {
     const p = this.pool.pkgs[id];
     if (!p.enhances.length) return false;
     return p.enhances.some((d) => depSatisfied(this.pool, d, (x) => this.sat.value[x] > 0));
+  }
+}
+
+/** Packages a (possibly rich) Recommends/Suggests points at: every provider of its positive atoms. */
+function weakTargets(pool: Pool, d: Dep): number[] {
+  if (!d.rich) return pool.whatProvides(d);
+  const r = d.rich;
+  switch (r.op) {
+    case 'and':
+    case 'or':
+      return r.args.flatMap((a) => weakTargets(pool, a));
+    case 'if':
+    case 'unless':
+      return [...weakTargets(pool, r.args[0]), ...(r.args[2] ? weakTargets(pool, r.args[2]) : [])];
+    default:
+      return pool.whatProvides(d);
   }
 }
 
@@ -129,13 +146,16 @@ export function solve(pool: Pool, jobs: Job[], opts: SolveOptions): SolveResult 
   if (c0 >= 0) return fail(c0);
 
   /** Decide `lit` at a new level and propagate, learning from conflicts. */
+  const trace = process.env.RPMKIT_SOLVER_TRACE ? (m: string) => process.stderr.write(`${m}\n`) : undefined;
   const setPropagateLearn = (lit: number): number => {
     sat.decide(lit);
+    trace?.(`installing ${pool.nevra(lit >> 1)} level ${sat.decisionLevel}`);
     for (;;) {
       const confl = sat.propagate();
       if (confl < 0) return sat.decisionLevel;
       if (sat.decisionLevel === 0) throw new Unsat(confl);
       const { lits, btLevel, used } = sat.analyze(confl);
+      trace?.(`conflict at ${sat.decisionLevel}, learned rule for level ${btLevel}`);
       sat.backtrack(btLevel);
       while (branches.length && branches[branches.length - 1].level >= btLevel) branches.pop();
       st.reset();
@@ -267,6 +287,7 @@ export function solve(pool: Pool, jobs: Job[], opts: SolveOptions): SolveResult 
     }
     if (!pick) return false;
     const b = branches[pick.bi];
+    trace?.(`minimizing ${sat.level[pick.p]} -> ${b.level} with ${pool.nevra(pick.p)}`);
     b.alts[b.alts.indexOf(pick.p, 1)] = 0;
     sat.backtrack(b.level);
     branches.length = pick.bi;

@@ -1,0 +1,127 @@
+// Differential test against libsolv on the 63k-package graph made from
+// Debian bookworm (main, and main + security as two repositories): for a
+// deterministic sample of jobs of 1-3 package names, rpmkit's install set
+// must equal testsolv's (rpmmd2solv from the same repodata, solverflags
+// ignorerecommended), and where libsolv finds no solution rpmkit must not
+// find one either.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { needTool, tempDir } from '../helpers/env.js';
+import { debianRepos } from '../helpers/fixtures.js';
+import { loadRepo, repoFromUrl } from '../../src/repo/index.js';
+import type { Package, Repo } from '../../src/repo/types.js';
+import { resolveOnce } from '../../src/solver/index.js';
+
+/** mulberry32: a small seeded PRNG so the sample is the same on every run. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function toSolv(repodata: string, out: string): void {
+  const primary = readdirSync(path.join(repodata, 'repodata')).find((f) => f.endsWith('primary.xml.gz'));
+  assert.ok(primary, `no primary.xml.gz in ${repodata}`);
+  const r = spawnSync('sh', ['-c', `zcat '${path.join(repodata, 'repodata', primary)}' | rpmmd2solv > '${out}'`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+const nevra = (p: Package) => `${p.name}-${p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
+
+/** Run testsolv on a testcase of many jobs; per job: sorted NEVRA@repo list or 'unsat'. */
+function libsolv(dir: string, repos: string[], jobs: string[][]): (string[] | 'unsat')[] {
+  const head = `repo system 0 empty\n${repos.map((r) => `repo ${r} -99.-1000 solv ${r}.solv`).join('\n')}\nsystem x86_64 rpm system\n`;
+  const body = jobs.map((j) => `solverflags ignorerecommended\n${j.map((n) => `job install name ${n}`).join('\n')}\nresult transaction,problems <inline>\n`).join('nextjob\n');
+  const file = path.join(dir, `jobs-${repos.join('-')}.t`);
+  writeFileSync(file, head + body);
+  const r = spawnSync('testsolv', ['-r', file], { encoding: 'utf8', cwd: dir, maxBuffer: 1 << 28 });
+  assert.ok(r.status === 0 || r.status === 1, `testsolv failed: ${r.stderr}`);
+  const parts: string[][] = jobs.map(() => []);
+  let cur = 0;
+  for (const l of r.stdout.split('\n')) {
+    const m = /^test (\d+):$/.exec(l);
+    if (m) cur = Number(m[1]) - 1;
+    else if (l) parts[cur].push(l);
+  }
+  return parts.map((lines) => (lines.some((l) => l.startsWith('problem ')) ? 'unsat' : lines.filter((l) => l.startsWith('install ')).map((l) => l.slice(8)).sort()));
+}
+
+function sampleJobs(names: string[], n: number, seed: number): string[][] {
+  const r = rng(seed);
+  const jobs: string[][] = [];
+  for (let i = 0; i < n; i++) {
+    const k = 1 + Math.floor(r() * 3);
+    const j = new Set<string>();
+    while (j.size < k) j.add(names[Math.floor(r() * names.length)]);
+    jobs.push([...j].sort());
+  }
+  return jobs;
+}
+
+async function compare(t: import('node:test').TestContext, repos: Repo[], solvDir: string, jobs: string[][]): Promise<void> {
+  const ref = libsolv(
+    solvDir,
+    repos.map((r) => r.id),
+    jobs,
+  );
+  let same = 0;
+  let unsat = 0;
+  const diffs: string[] = [];
+  jobs.forEach((job, i) => {
+    const res = resolveOnce(repos, { install: job, arch: 'x86_64' }).resolution;
+    const expected = ref[i];
+    if (expected === 'unsat') {
+      unsat++;
+      if (res.ok) diffs.push(`${job.join(' ')}: libsolv finds no solution, rpmkit installs ${res.packages.length} packages`);
+      else same++;
+      return;
+    }
+    if (!res.ok) {
+      diffs.push(`${job.join(' ')}: libsolv installs ${expected.length} packages, rpmkit reports ${res.problems.map((p) => p.kind).join(', ')}`);
+      return;
+    }
+    const mine = res.packages.map((p) => `${nevra(p)}@${p.repoId}`).sort();
+    const a = new Set(expected);
+    const b = new Set(mine);
+    const onlyRef = expected.filter((x) => !b.has(x));
+    const onlyMine = mine.filter((x) => !a.has(x));
+    if (onlyRef.length || onlyMine.length) diffs.push(`${job.join(' ')}: libsolv only: ${onlyRef.slice(0, 10).join(' ')}; rpmkit only: ${onlyMine.slice(0, 10).join(' ')}`);
+    else same++;
+  });
+  t.diagnostic(`${jobs.length} jobs over ${repos.map((r) => r.id).join('+')}: ${same} identical (${unsat} unsatisfiable in both), ${diffs.length} differ`);
+  assert.deepEqual(diffs, []);
+}
+
+test('Debian graph: rpmkit install sets equal libsolv (testsolv) on sampled jobs', async (t) => {
+  if (!needTool(t, 'testsolv', 'rpmmd2solv')) return;
+  const deb = debianRepos(t);
+  if (!deb) return;
+  const dir = tempDir(t);
+  const cache = path.join(dir, 'cache');
+  const load = (url: string, id: string) => loadRepo({ ...repoFromUrl(url, id), gpgcheck: false }, { cacheDir: cache });
+  const main = await load(deb.main, 'main');
+  toSolv(deb.main, path.join(dir, 'main.solv'));
+  const names = [...new Set(main.packages.map((p) => p.name))].sort();
+
+  await t.test('main: 40 jobs of 1-3 names', async (t2) => {
+    await compare(t2, [main], dir, sampleJobs(names, 40, 20240611));
+  });
+
+  await t.test('main + updates: 12 jobs, incl. names updated by the security repo', async (t2) => {
+    if (!deb.updates) {
+      t2.skip('no bookworm-security apt list on this machine');
+      return;
+    }
+    const updates = await load(deb.updates, 'updates');
+    toSolv(deb.updates, path.join(dir, 'updates.solv'));
+    const updated = [...new Set(updates.packages.map((p) => p.name))].filter((n) => names.includes(n)).sort();
+    const jobs = [...sampleJobs(updated, 6, 7), ...sampleJobs(names, 6, 99)];
+    await compare(t2, [main, updates], dir, jobs);
+  });
+});
