@@ -3,6 +3,7 @@
 // runtime has it) and none. The compressor comes from PAYLOADCOMPRESSOR, or
 // from the payload's magic when the tag is missing (rpm then assumes gzip, and
 // zlib passes uncompressed data through — so does this).
+import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -98,6 +99,61 @@ class ZstdTransform extends Transform {
   }
 }
 
+/**
+ * zstd through the `zstd` program when the machine has one: fzstd (pure JS)
+ * manages ~40 MB/s on rpmbuild payloads, the native decoder ~10x that. The
+ * output is only passed on as it arrives, and a non-zero exit is an error
+ * before the stream ends, so corrupt input is reported the same way.
+ */
+class ExternalZstdTransform extends Transform {
+  private readonly child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  private stderr = '';
+  private readonly exited: Promise<number | null>;
+  constructor() {
+    super();
+    this.child.stdout.on('data', (c: Buffer) => {
+      if (!this.push(c)) this.child.stdout.pause();
+    });
+    this.child.stderr.on('data', (c: Buffer) => {
+      if (this.stderr.length < 4096) this.stderr += c.toString();
+    });
+    this.child.stdin.on('error', () => {
+      // EPIPE when zstd stops early on bad input; the exit code tells.
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on('error', () => resolve(-1));
+      this.child.on('close', (code) => resolve(code));
+    });
+  }
+  override _read(size: number): void {
+    this.child.stdout.resume();
+    super._read(size);
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.child.stdin.write(chunk)) cb();
+    else this.child.stdin.once('drain', () => cb());
+  }
+  override _flush(cb: TransformCallback): void {
+    this.child.stdin.end();
+    void this.exited.then((code) => {
+      if (code === 0) cb();
+      else cb(new Error(`zstd: ${this.stderr.trim() || `exit ${code}`}`));
+    });
+  }
+  override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
+    if (this.child.exitCode === null) this.child.kill();
+    cb(err);
+  }
+}
+
+let zstdProgram: boolean | undefined;
+function hasZstdProgram(): boolean {
+  if (zstdProgram === undefined) {
+    zstdProgram = process.env.RPMKIT_NO_ZSTD_PROGRAM ? false : spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
+  }
+  return zstdProgram;
+}
+
 /** bzip2 is only in old RPMs and seek-bzip is synchronous: decode the whole payload, bounded by the limit. */
 class Bzip2Transform extends Transform {
   private readonly parts: Buffer[] = [];
@@ -136,7 +192,10 @@ class Bzip2Transform extends Transform {
   }
 }
 
-function decompressor(name: string, limit: number): Transform | undefined {
+/** Which zstd decoder to use: the `zstd` program when present (default), or always the JS one. */
+export type ZstdImpl = 'auto' | 'js';
+
+function decompressor(name: string, limit: number, zstdImpl: ZstdImpl = 'auto'): Transform | undefined {
   switch (name) {
     case 'gzip':
       return zlib.createGunzip();
@@ -147,7 +206,8 @@ function decompressor(name: string, limit: number): Transform | undefined {
       return (require('lzma-native') as LzmaNative).createDecompressor({ memlimit: 512 * 1024 * 1024 });
     case 'zstd': {
       const z = zlib as unknown as { createZstdDecompress?: () => Transform };
-      return typeof z.createZstdDecompress === 'function' ? z.createZstdDecompress() : new ZstdTransform();
+      if (typeof z.createZstdDecompress === 'function') return z.createZstdDecompress();
+      return zstdImpl === 'auto' && hasZstdProgram() ? new ExternalZstdTransform() : new ZstdTransform();
     }
     case 'identity':
     case 'none':
@@ -176,7 +236,7 @@ export async function effectiveCompressor(rpm: RpmFile, head: Uint8Array): Promi
  * with PAYLOAD_INVALID on corrupt data or on more output than the package
  * declares (a decompression bomb).
  */
-export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number } = {}): AsyncGenerator<Buffer> {
+export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number; zstd?: ZstdImpl } = {}): AsyncGenerator<Buffer> {
   const limit = opts.limit ?? payloadLimit(rpm);
   const raw = rawPayload(rpm);
   const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -200,7 +260,7 @@ export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number 
       yield r.value;
     }
   }
-  const dec = decompressor(name, limit);
+  const dec = decompressor(name, limit, opts.zstd);
   const exceeded = () => payloadError(rpm, `decompressed size exceeds ${limit} bytes (the package declares ${rpm.archiveSize ?? 'no'} archive size): refusing a possible decompression bomb`);
   const guard = new LimitTransform(limit, exceeded);
   const src = Readable.from(source());

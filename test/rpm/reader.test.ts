@@ -252,3 +252,35 @@ test('the stripped cpio form (07070X: index + data, metadata from the header) re
   }
   assert.deepEqual(got.sort(), [...newc].sort());
 });
+
+test('zstd: the zstd program fast path and the pure-JS decoder give the same bytes, and both reject corrupt data', async (t) => {
+  const root = sharedPath(t, 'data/rpms');
+  if (!root) return;
+  let n = 0;
+  for (const file of rpmFiles(root)) {
+    const rpm = await readRpm(file);
+    if (rpm.payloadCompressor !== 'zstd') continue;
+    const hashOf = async (zstd: 'auto' | 'js') => {
+      const h = createHash('sha256');
+      for await (const c of decompressedPayload(rpm, { zstd })) h.update(c);
+      return h.digest('hex');
+    };
+    assert.equal(await hashOf('auto'), await hashOf('js'), path.basename(file));
+    const buf = Buffer.from(readFileSync(file));
+    // zstd frames in RPMs carry no checksum, so a flipped data byte may decode
+    // (the payload digest catches it); a damaged frame header must not.
+    buf[rpm.payloadOffset + 1] ^= 0xff;
+    const bad = await readRpmBuffer(buf, file);
+    for (const zstd of ['auto', 'js'] as const) {
+      await assert.rejects(
+        (async () => {
+          for await (const _ of decompressedPayload(bad, { zstd })) void _;
+        })(),
+        (e: unknown) => isRpmkitError(e) && e.code === 'PAYLOAD_INVALID',
+        `${path.basename(file)} (${zstd})`,
+      );
+    }
+    n++;
+  }
+  assert.ok(n >= 4, `${n} zstd packages`);
+});
