@@ -4,6 +4,7 @@
 // scriptlet. Each package is all-or-nothing: on any failure what it wrote
 // is undone and the root is as it was before that package.
 import { promises as fs, constants as C } from 'node:fs';
+import * as fss from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes, createHash, getHashes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -171,6 +172,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   const asRoot = isRoot();
   const report: InstallReport = { root, packages: [], scriptlets: [], skippedNodes: [], ownership: [], chowned: asRoot, osRelease: false, notices: [] };
   const owned = new Map<string, OwnedPath>();
+  const dirCache = new Map<string, string>();
   const ownership = new Map<string, Omit<OwnershipEntry, 'uid' | 'gid'>>();
   const dbPackages: { header: Uint8Array; signature?: Uint8Array; fileStates: number[]; name: string }[] = [];
   const total = opts.packages.length;
@@ -204,7 +206,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
       if (p.skip === 'ghost') pkgReport.ghosts++;
       plan.push(p);
       if (p.skip) continue;
-      const key = await conflictKey(root, components, nevra);
+      const key = await conflictKey(root, components, nevra, dirCache);
       const prev = owned.get(key);
       if (prev && prev.pkg !== nevra) {
         if (conflicts(prev.file, f)) {
@@ -225,9 +227,10 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     const undo = new UndoLog();
     const written: { plan: PlannedFile; host: string }[] = [];
     try {
-      await extractPackage(root, rpm, nevra, plan, undo, written, report, asRoot, states);
+      await extractPackage(dirCache, root, rpm, nevra, plan, undo, written, report, asRoot, states);
     } catch (e) {
       await undo.rollback();
+      dirCache.clear();
       throw ioError(nevra, 'install failed', e);
     }
     await undo.commit();
@@ -236,7 +239,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     for (const { plan: p, host } of written) {
       const f = p.file;
       const rel = `/${path.relative(root, host).split(path.sep).join('/')}`;
-      owned.set(await conflictKey(root, p.components, nevra), { pkg: nevra, file: f, sameRun: true });
+      owned.set(await conflictKey(root, p.components, nevra, dirCache), { pkg: nevra, file: f, sameRun: true });
       const entry: Omit<OwnershipEntry, 'uid' | 'gid'> = { path: rel, user: f.user || 'root', group: f.group || 'root', mode: f.mode, pkg: nevra };
       if (f.caps) {
         entry.capsText = f.caps;
@@ -333,13 +336,14 @@ async function hasOsRelease(root: string): Promise<boolean> {
 }
 
 /** The path inside the root that a package path lands on (parents resolved), for conflict checks. */
-async function conflictKey(root: string, components: string[], pkg: string): Promise<string> {
+async function conflictKey(root: string, components: string[], pkg: string, cache?: Map<string, string>): Promise<string> {
   if (components.length === 0) return '/';
-  const parent = await resolveDirInRoot(root, components.slice(0, -1), pkg, `/${components.join('/')}`, 'lexical');
+  const parent = await resolveDirInRoot(root, components.slice(0, -1), pkg, `/${components.join('/')}`, 'lexical', { cache });
   return `/${path.relative(root, path.join(parent, components[components.length - 1]))}`;
 }
 
 async function extractPackage(
+  dirCache: Map<string, string>,
   root: string,
   rpm: RpmFile,
   nevra: string,
@@ -354,33 +358,30 @@ async function extractPackage(
   // Hardlink sets: members wait for the one entry that carries the body.
   const linkDone = new Map<string, string>();
   const linkWaiting = new Map<string, PlannedFile[]>();
-  const hooks = { created: (h: string) => undo.created(h), dirMode: 0o755 };
+  const hooks = { created: (h: string) => undo.created(h), dirMode: 0o755, cache: dirCache };
 
   const parentOf = (p: PlannedFile) => resolveDirInRoot(root, p.components.slice(0, -1), nevra, p.file.path, true, hooks);
 
   const place = async (p: PlannedFile, tmp: string, parent: string) => {
     const target = path.join(parent, p.components[p.components.length - 1]);
-    let st;
-    try {
-      st = await fs.lstat(target);
-    } catch {
-      st = undefined;
-    }
+    const st = fss.lstatSync(target, { throwIfNoEntry: false });
     if (st?.isDirectory()) {
-      await fs.rm(tmp, { force: true });
+      fss.rmSync(tmp, { force: true });
       throw new RpmkitError('FILE_CONFLICT', `${nevra}: cannot replace directory ${p.file.path} with a ${fileType(p.file.mode) === S_IFLNK ? 'symlink' : 'file'}`, {
         hint: 'a package installed earlier (or the root itself) has a directory where this package ships a file',
         details: { package: nevra, path: p.file.path },
       });
     }
     if (st) {
+      // Replacing a symlink may change how later paths resolve.
+      if (st.isSymbolicLink()) dirCache.clear();
       const backup = tmpName(parent, 'bak');
-      await fs.rename(target, backup);
+      fss.renameSync(target, backup);
       undo.replaced(target, backup);
     } else {
       undo.created(target);
     }
-    await fs.rename(tmp, target);
+    fss.renameSync(tmp, target);
     written.push({ plan: p, host: target });
     return target;
   };
@@ -388,7 +389,7 @@ async function extractPackage(
   const writeLinkTo = async (p: PlannedFile, existing: string) => {
     const parent = await parentOf(p);
     const tmp = tmpName(parent, 'tmp');
-    await fs.link(existing, tmp);
+    fss.linkSync(existing, tmp);
     undo.created(tmp);
     await place(p, tmp, parent);
   };
@@ -438,9 +439,13 @@ async function extractPackage(
       if (body.length > 0 && body.toString('utf8') !== f.linkTarget) {
         throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: symlink ${f.path}: archive target ${JSON.stringify(body.toString('utf8'))} differs from the header's ${JSON.stringify(f.linkTarget)}`, { details: { package: nevra, path: f.path } });
       }
-      await fs.symlink(f.linkTarget, tmp);
+      fss.symlinkSync(f.linkTarget, tmp);
       undo.created(tmp);
-      await fs.lutimes(tmp, f.mtime, f.mtime).catch(() => {});
+      try {
+        fss.lutimesSync(tmp, f.mtime, f.mtime);
+      } catch {
+        // not supported everywhere; mtime of a link is cosmetic
+      }
       await place(p, tmp, parent);
     } else if (t === S_IFCHR || t === S_IFBLK || t === S_IFIFO || t === S_IFSOCK) {
       const type = t === S_IFCHR ? 'char' : t === S_IFBLK ? 'block' : t === S_IFIFO ? 'fifo' : 'socket';
@@ -471,26 +476,21 @@ async function extractPackage(
   }
 }
 
-async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: UndoLog, written: { plan: PlannedFile; host: string }[], hooks: { created(h: string): void; dirMode: number }): Promise<void> {
+async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: UndoLog, written: { plan: PlannedFile; host: string }[], hooks: { created(h: string): void; dirMode: number; cache: Map<string, string> }): Promise<void> {
   const parent = await resolveDirInRoot(root, p.components.slice(0, -1), nevra, p.file.path, true, hooks);
   const host = path.join(parent, p.components[p.components.length - 1]);
   const mode = p.file.mode & 0o7777;
-  let st;
-  try {
-    st = await fs.lstat(host);
-  } catch {
-    st = undefined;
-  }
+  const st = fss.lstatSync(host, { throwIfNoEntry: false });
   if (!st) {
-    await fs.mkdir(host, { mode });
+    fss.mkdirSync(host, { mode });
     undo.created(host);
-    await fs.chmod(host, mode);
+    fss.chmodSync(host, mode);
     written.push({ plan: p, host });
     return;
   }
   if (st.isDirectory()) {
     undo.meta(host, st.mode & 0o7777);
-    await fs.chmod(host, mode);
+    fss.chmodSync(host, mode);
     written.push({ plan: p, host });
     return;
   }
@@ -513,7 +513,7 @@ async function readAll(entry: CpioEntry, max: number, nevra: string): Promise<Bu
 /** Stream an entry body to a fresh temp file in `dir`, checking size and digest. Returns the temp path. */
 async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: string): Promise<string> {
   const tmp = tmpName(dir, 'tmp');
-  const fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+  const fd = fss.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
   const algo = f.digest ? digestAlgo(f.digestAlgo) : undefined;
   const hash = algo ? createHash(algo) : undefined;
   let size = 0;
@@ -522,7 +522,7 @@ async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: s
       size += chunk.length;
       if (size > f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds more than the ${f.size} bytes the header declares`, { details: { package: nevra, path: f.path } });
       hash?.update(chunk);
-      await fh.write(chunk);
+      for (let off = 0; off < chunk.length; ) off += fss.writeSync(fd, chunk, off);
     }
     if (size !== f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds ${size} bytes, the header declares ${f.size}`, { details: { package: nevra, path: f.path } });
     if (hash) {
@@ -534,14 +534,14 @@ async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: s
         });
       }
     }
-    await fh.chmod(f.mode & 0o7777);
-    await fh.utimes(f.mtime, f.mtime);
+    fss.fchmodSync(fd, f.mode & 0o7777);
+    fss.futimesSync(fd, f.mtime, f.mtime);
   } catch (e) {
-    await fh.close().catch(() => {});
-    await fs.rm(tmp, { force: true });
+    fss.closeSync(fd);
+    fss.rmSync(tmp, { force: true });
     throw e;
   }
-  await fh.close();
+  fss.closeSync(fd);
   return tmp;
 }
 
