@@ -45,5 +45,9 @@ const peerV = await time(() => {
   const r = spawnSync('rpmkeys', ['--dbpath', db, '-K', '--nosignature', ...files], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
 });
+const oursNoAlt = await time(async () => {
+  for (const f of files) await verifyRpm(await readRpm(f), ring, { nosignature: true, archiveDigests: false });
+});
 rmSync(db, { recursive: true, force: true });
-console.log(`digest verify  ${files.length} packages: rpmkit ${oursV.toFixed(0)} ms (also checks uncompressed-payload digests), rpmkeys -K ${peerV.toFixed(0)} ms, ratio ${(oursV / peerV).toFixed(2)}`);
+console.log(`digest verify  ${files.length} packages: rpmkit ${oursV.toFixed(0)} ms (also decompresses to check uncompressed-payload digests), rpmkeys -K ${peerV.toFixed(0)} ms, ratio ${(oursV / peerV).toFixed(2)}`);
+console.log(`digest verify  same checks as rpm -K (archiveDigests: false): rpmkit ${oursNoAlt.toFixed(0)} ms, ratio ${(oursNoAlt / peerV).toFixed(2)}`);

@@ -33,6 +33,9 @@ export async function readRpm(path: string): Promise<RpmFile> {
       return got === length ? buf : buf.subarray(0, got);
     };
     return await parseRpm(readAt, st.size, path);
+  } catch (e) {
+    if (e instanceof RpmkitError) throw e;
+    throw new RpmkitError('IO_ERROR', `${path}: cannot read: ${(e as Error).message}`, { cause: e, details: { file: path } });
   } finally {
     await fh.close();
   }

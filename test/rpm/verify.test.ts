@@ -131,3 +131,17 @@ test('loadKeys reads files holding several armored keys and skips unreadable blo
   await assert.rejects(loadKeys([path.join(data, 'rpms/edge/hello-2.0-1.x86_64.rpm')]), /no OpenPGP public key/);
   await assert.rejects(loadKeys([path.join(data, 'keys/distro/RPM-GPG-KEY-CentOS-9')]), (e: unknown) => (e as { code?: string }).code === 'KEY_INVALID');
 });
+
+test('archiveDigests: false checks what rpm -K checks (ALT digests only for uncompressed payloads)', async (t) => {
+  const edge = sharedPath(t, 'data/rpms/edge');
+  if (!edge) return;
+  const gz = await readRpm(path.join(edge, 'payload-test-0.1-w9.gzdio.x86_64.rpm'));
+  const full = await verifyRpm(gz, await loadKeys([]), { nosignature: true });
+  const lite = await verifyRpm(gz, await loadKeys([]), { nosignature: true, archiveDigests: false });
+  assert.ok(full.items.some((i) => i.label.includes('ALT')));
+  assert.ok(!lite.items.some((i) => i.label.includes('ALT')));
+  assert.equal(lite.ok, true);
+  const none = await readRpm(path.join(edge, 'payload-test-0.1-w.ufdio.x86_64.rpm'));
+  const l2 = await verifyRpm(none, await loadKeys([]), { nosignature: true, archiveDigests: false });
+  assert.ok(l2.items.some((i) => i.label === 'Payload SHA256 ALT digest' && i.status === 'OK'));
+});
