@@ -3,6 +3,8 @@
 // bodies, redirects, auth), honouring Range like a real server.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 
 export type Fault =
   | { kind: 'status'; status: number; times?: number }
@@ -20,7 +22,8 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serve(files: Record<string, Buffer>, root?: string): Promise<Served> {
+/** Serve `files` (by URL path) and, for other paths, files under `dir` on disk. */
+export async function serve(files: Record<string, Buffer>, dir?: string): Promise<Served> {
   const map = new Map(Object.entries(files));
   const faults = new Map<string, Fault[]>();
   const log: Served['log'] = [];
@@ -43,6 +46,14 @@ export async function serve(files: Record<string, Buffer>, root?: string): Promi
     if (f?.kind === 'status') return send(f.status);
     if (f?.kind === 'redirect') return send(302, { location: f.to });
     let data = f?.kind === 'body' ? f.body : map.get(p);
+    if (!data && dir && !p.includes('..')) {
+      const file = path.join(dir, p);
+      try {
+        if (statSync(file).isFile()) data = readFileSync(file);
+      } catch {
+        // not there: 404 below
+      }
+    }
     if (!data) return send(404);
     let status = 200;
     const headers: http.OutgoingHttpHeaders = { 'accept-ranges': 'bytes' };
@@ -71,7 +82,7 @@ export async function serve(files: Record<string, Buffer>, root?: string): Promi
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}${root ?? '/'}`,
+    url: `http://127.0.0.1:${port}/`,
     files: map,
     faults,
     log,
