@@ -104,11 +104,9 @@ function pruneObsoleted(pool: Pool, list: number[]): number[] {
   return out.length ? out : list;
 }
 
+/** Prefer what chosen packages recommend (libsolv >= 0.7 no longer prunes to suggested here). */
 function pruneToRecommended(list: number[], st: PolicyState): number[] {
-  let out = list.filter((id) => st.isRecommended(id) || st.isSupplementing(id));
-  if (out.length) list = out;
-  if (list.length < 2) return list;
-  out = list.filter((id) => st.isSuggested(id) || st.isEnhancing(id));
+  const out = list.filter((id) => st.isRecommended(id) || st.isSupplementing(id));
   return out.length ? out : list;
 }
 
@@ -210,11 +208,17 @@ function preferSuggested(list: number[], st: PolicyState): number[] {
 
 /** policy_filter_unwanted: prune and order candidates, best first. */
 export function filterUnwanted(pool: Pool, list: number[], mode: Mode, st: PolicyState): number[] {
+  const dbg = process.env.RPMKIT_POLICY_TRACE ? (m: string, l: number[]) => process.stderr.write(`${m}: ${l.map((x) => pool.nevra(x)).join(' ')}\n`) : undefined;
+  dbg?.('in', list);
   if (list.length > 1) list = pruneToHighestPrio(pool, list);
+  dbg?.('prio', list);
   if (list.length > 1) list = pruneToBestArch(pool, list);
+  dbg?.('arch', list);
   if (list.length > 1) list = pruneToBestVersion(pool, list);
+  dbg?.('version', list);
   if (list.length > 1 && (mode === Mode.Choose || mode === Mode.ChooseNoReorder)) {
     list = pruneToRecommended(list, st);
+    dbg?.('recommended', list);
     if (list.length > 1 && mode === Mode.Choose) {
       list = dislikeOldVersions(pool, list);
       list = sortByCommonDep(pool, list);

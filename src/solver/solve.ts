@@ -60,8 +60,14 @@ class State implements PolicyState {
       const l = sat.trail[this.recIndex];
       if (l & 1) continue;
       const p = this.pool.pkgs[l >> 1];
-      for (const d of p.recommends) for (const id of weakTargets(this.pool, d)) this.recMap[id] = 1;
-      for (const d of p.suggests) for (const id of weakTargets(this.pool, d)) this.sugMap[id] = 1;
+      for (const d of p.recommends) for (const id of weakTargets(this.pool, d)) {
+        if (process.env.RPMKIT_REC_TRACE && this.pool.pkgs[id].name === process.env.RPMKIT_REC_TRACE) process.stderr.write(`rec ${p.name} ${d.name}\n`);
+        this.recMap[id] = 1;
+      }
+      for (const d of p.suggests) for (const id of weakTargets(this.pool, d)) {
+        if (process.env.RPMKIT_REC_TRACE && this.pool.pkgs[id].name === process.env.RPMKIT_REC_TRACE) process.stderr.write(`sug ${p.name} ${d.name}\n`);
+        this.sugMap[id] = 1;
+      }
     }
   }
 
@@ -167,6 +173,7 @@ export function solve(pool: Pool, jobs: Job[], opts: SolveOptions): SolveResult 
     const level = sat.decisionLevel;
     if (dq.length > 1) dq = filterUnwanted(pool, dq, Mode.Choose, st);
     if (dq.length > 1) branches.push({ level, alts: dq });
+    if (dq.length > 1) trace?.(`branch at ${level}: ${dq.map((x) => pool.nevra(x)).join(' ')}`);
     return setPropagateLearn(pos(dq[0]));
   };
 
@@ -203,7 +210,9 @@ export function solve(pool: Pool, jobs: Job[], opts: SolveOptions): SolveResult 
       let dq = openChoices(reqOrder[i]);
       if (!dq) continue;
       if (dq.length > 1 && postponed >= 0) {
+        const before = dq;
         dq = filterUnwanted(pool, dq, Mode.ChooseNoReorder, st);
+        if (dq.length === 1) trace?.(`pruned ${before.map((x) => pool.nevra(x)).join(' ')} -> ${pool.nevra(dq[0])}`);
         if (dq.length > 1) {
           if (!postponed) postponed = i + 1;
           continue;
