@@ -45,19 +45,35 @@ class U32 {
   }
 }
 
+/**
+ * Copy a string so it no longer points into a larger one: a substring of a
+ * big parsed chunk would keep the whole chunk alive as long as it lives.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+
 class Strings {
   map = new Map<string, number>();
   list: string[] = [''];
+  /** Deduplicated id (0 = undefined). */
   id(s: string | undefined): number {
     if (s === undefined) return 0;
     let i = this.map.get(s);
     if (i === undefined) {
       if (s.includes('\u0000')) throw new RpmkitError('INTERNAL', 'NUL in metadata string');
+      const d = detach(s);
       i = this.list.length;
-      this.list.push(s);
-      this.map.set(s, i);
+      this.list.push(d);
+      this.map.set(d, i);
     }
     return i;
+  }
+  /** A new id without deduplication, for values that are unique anyway (checksums, paths). */
+  add(s: string): number {
+    if (s.includes('\u0000')) throw new RpmkitError('INTERNAL', 'NUL in metadata string');
+    this.list.push(detach(s));
+    return this.list.length - 1;
   }
 }
 
@@ -65,78 +81,173 @@ function pad8(n: number): number {
   return (n + 7) & ~7;
 }
 
+class F64 {
+  a = new Float64Array(1 << 14);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
+export const STRING_FIELD_INDEX: Record<(typeof STR_FIELDS)[number] | 'checksumType' | 'checksumValue', number> = {
+  name: 0,
+  epoch: 1,
+  version: 2,
+  release: 3,
+  arch: 4,
+  location: 5,
+  locationBase: 6,
+  sourcerpm: 7,
+  summary: 8,
+  description: 9,
+  url: 10,
+  license: 11,
+  vendor: 12,
+  group: 13,
+  buildhost: 14,
+  packager: 15,
+  checksumType: 16,
+  checksumValue: 17,
+};
+export const DEP_KIND_INDEX: Record<(typeof DEP_LISTS)[number], number> = { provides: 0, requires: 1, conflicts: 2, obsoletes: 3, recommends: 4, suggests: 5, supplements: 6, enhances: 7 };
+export const FILE_TYPE_CODE = FT_CODE;
+
+/**
+ * Builds the encoded pool incrementally: the metadata parser writes into it
+ * directly (no Package objects), and encodePool writes existing packages.
+ */
+export class PoolWriter {
+  readonly S = new Strings();
+  private ints = new U32();
+  private nums = new F64();
+  private deps = new U32();
+  private evrs = new U32();
+  private evrKeys = new Map<string, number>();
+  private depKeys = new Map<string, number>();
+  nEvr = 0;
+  nDep = 0;
+  count = 0;
+
+  str(s: string | undefined): number {
+    return this.S.id(s);
+  }
+
+  /** Like str() but without deduplication (unique values). */
+  unique(s: string): number {
+    return this.S.add(s);
+  }
+
+  /** EVR table index. */
+  evr(epoch: string | undefined, version: string, release: string | undefined): number {
+    const key = `${epoch ?? '\u0002'}\u0001${version}\u0001${release ?? '\u0002'}`;
+    let i = this.evrKeys.get(key);
+    if (i === undefined) {
+      i = this.nEvr++;
+      this.evrKeys.set(key, i);
+      this.evrs.push(this.S.id(epoch));
+      this.evrs.push(this.S.id(version));
+      this.evrs.push(this.S.id(release));
+    }
+    return i;
+  }
+
+  /** Dependency table index; evr is an evr() index or -1. */
+  dep(name: string, op: DepOp | undefined, evr: number, pre: boolean, rich: boolean): number {
+    const flags = (op ? OP_CODE[op] : 0) | (pre ? 8 : 0) | (rich ? 16 : 0);
+    const nm = this.S.id(name);
+    const ev = op && evr >= 0 ? evr + 1 : 0;
+    const key = `${nm},${flags},${ev}`;
+    let i = this.depKeys.get(key);
+    if (i === undefined) {
+      i = this.nDep++;
+      this.depKeys.set(key, i);
+      this.deps.push(nm);
+      this.deps.push(flags);
+      this.deps.push(ev);
+    }
+    return i;
+  }
+
+  /**
+   * One package: 18 string ids (STRING_FIELD_INDEX order), whether it has a
+   * header range, 7 numbers (package, installed, archive sizes, file and
+   * build times, header start/end), 8 dependency-id lists (DEP_KIND_INDEX
+   * order) and file entries (string id * 4 + type code).
+   */
+  addPackage(strs: ArrayLike<number>, hasHeaderRange: boolean, nums: ArrayLike<number>, deps: ArrayLike<ArrayLike<number>>, files: ArrayLike<number>, typed: boolean): void {
+    const I = this.ints;
+    for (const k of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]) I.push(strs[k] as number);
+    I.push(strs[16] as number);
+    I.push(strs[17] as number);
+    I.push(hasHeaderRange ? 1 : 0);
+    for (let k = 0; k < 7; k++) this.nums.push(nums[k] as number);
+    for (let k = 0; k < 8; k++) {
+      const l = deps[k] as ArrayLike<number>;
+      I.push(l.length);
+      for (let i = 0; i < l.length; i++) I.push(l[i] as number);
+    }
+    I.push(files.length);
+    I.push(typed ? 1 : 0);
+    for (let i = 0; i < files.length; i++) I.push(files[i] as number);
+    this.count++;
+  }
+
+  finish(meta: PoolMeta, advisories?: Advisory[]): Buffer {
+    const header = Buffer.from(JSON.stringify({ meta: { ...meta, packageCount: this.count }, advisories: advisories ?? null, nEvr: this.nEvr, nDep: this.nDep }), 'utf8');
+    const strings = Buffer.from(this.S.list.join('\u0000'), 'utf8');
+    const u8 = (a: Uint32Array | Float64Array, n: number, w: number) => Buffer.from(a.buffer, 0, n * w);
+    const sections = [header, strings, u8(this.evrs.a, this.evrs.n, 4), u8(this.deps.a, this.deps.n, 4), u8(this.ints.a, this.ints.n, 4), u8(this.nums.a, this.nums.n, 8)];
+    let size = 8 + 8 * sections.length;
+    for (const s of sections) size = pad8(size + s.length);
+    const out = Buffer.alloc(size);
+    out.write(MAGIC, 0, 'latin1');
+    let off = 8 + 8 * sections.length;
+    sections.forEach((s, i) => {
+      out.writeUInt32LE(off, 8 + i * 8);
+      out.writeUInt32LE(s.length, 12 + i * 8);
+      s.copy(out, off);
+      off = pad8(off + s.length);
+    });
+    return out;
+  }
+}
+
 /** Serialize a pool (and optional advisories) with its metadata. */
 export function encodePool(meta: PoolMeta, packages: Package[], advisories?: Advisory[]): Buffer {
-  const S = new Strings();
-  const ints = new U32();
-  const nums: number[] = [];
-  // Distinct dependency objects (the parser shares them), then distinct EVRs.
-  const depIds = new Map<Dep, number>();
-  const depKey = new Map<string, number>();
-  const deps = new U32();
+  const w = new PoolWriter();
   const evrIds = new Map<EVR, number>();
-  const evrs = new U32();
-  let nEvr = 0;
-  let nDep = 0;
-  const evrId = (e: EVR): number => {
-    let i = evrIds.get(e);
-    if (i === undefined) {
-      i = nEvr++;
-      evrIds.set(e, i);
-      evrs.push(S.id(e.epoch));
-      evrs.push(S.id(e.version));
-      evrs.push(S.id(e.release));
-    }
-    return i;
-  };
+  const depIds = new Map<Dep, number>();
   const depId = (d: Dep): number => {
     let i = depIds.get(d);
-    if (i !== undefined) return i;
-    const flags = (d.op ? OP_CODE[d.op] : 0) | (d.pre ? 8 : 0) | (d.rich ? 16 : 0);
-    const nm = S.id(d.name);
-    const ev = d.op && d.evr ? evrId(d.evr) + 1 : 0;
-    const key = `${nm},${flags},${ev}`;
-    i = depKey.get(key);
     if (i === undefined) {
-      i = nDep++;
-      depKey.set(key, i);
-      deps.push(nm);
-      deps.push(flags);
-      deps.push(ev);
+      let ev = -1;
+      if (d.op && d.evr) {
+        ev = evrIds.get(d.evr) ?? w.evr(d.evr.epoch, d.evr.version, d.evr.release);
+        evrIds.set(d.evr, ev);
+      }
+      i = w.dep(d.name, d.op, ev, Boolean(d.pre), Boolean(d.rich));
+      depIds.set(d, i);
     }
-    depIds.set(d, i);
     return i;
   };
+  const strs = new Array<number>(18);
   for (const p of packages) {
-    for (const f of STR_FIELDS) ints.push(S.id(p[f]));
-    ints.push(S.id(p.checksum.type));
-    ints.push(S.id(p.checksum.value));
-    ints.push(p.headerRange ? 1 : 0);
-    nums.push(p.size.package, p.size.installed, p.size.archive, p.time.file, p.time.build, p.headerRange?.start ?? 0, p.headerRange?.end ?? 0);
-    for (const k of DEP_LISTS) {
-      const l = p[k];
-      ints.push(l.length);
-      for (const d of l) ints.push(depId(d));
-    }
-    ints.push(p.files.length);
-    ints.push(p.fileTypes ? 1 : 0);
-    for (let i = 0; i < p.files.length; i++) ints.push(S.id(p.files[i]) * 4 + (p.fileTypes ? FT_CODE[p.fileTypes[i] ?? 'file'] : 0));
+    STR_FIELDS.forEach((f, k) => {
+      strs[k] = w.str(p[f]);
+    });
+    strs[16] = w.str(p.checksum.type);
+    strs[17] = w.str(p.checksum.value);
+    const nums = [p.size.package, p.size.installed, p.size.archive, p.time.file, p.time.build, p.headerRange?.start ?? 0, p.headerRange?.end ?? 0];
+    const deps = DEP_LISTS.map((k) => p[k].map(depId));
+    const files = p.files.map((f, i) => w.str(f) * 4 + (p.fileTypes ? FT_CODE[p.fileTypes[i] ?? 'file'] : 0));
+    w.addPackage(strs, Boolean(p.headerRange), nums, deps, files, Boolean(p.fileTypes));
   }
-  const header = Buffer.from(JSON.stringify({ meta, advisories: advisories ?? null, nEvr, nDep }), 'utf8');
-  const strings = Buffer.from(S.list.join('\u0000'), 'utf8');
-  const sections = [header, strings, Buffer.from(evrs.view().buffer, 0, evrs.n * 4), Buffer.from(deps.view().buffer, 0, deps.n * 4), Buffer.from(ints.view().buffer, 0, ints.n * 4), Buffer.from(new Float64Array(nums).buffer)];
-  let size = 8 + 8 * sections.length;
-  for (const s of sections) size = pad8(size + s.length);
-  const out = Buffer.alloc(size);
-  out.write(MAGIC, 0, 'latin1');
-  let off = 8 + 8 * sections.length;
-  sections.forEach((s, i) => {
-    out.writeUInt32LE(off, 8 + i * 8);
-    out.writeUInt32LE(s.length, 12 + i * 8);
-    s.copy(out, off);
-    off = pad8(off + s.length);
-  });
-  return out;
+  return w.finish(meta, advisories);
 }
 
 export interface DecodedPool {

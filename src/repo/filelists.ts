@@ -31,9 +31,12 @@ export async function parseFilelists(chunks: AsyncIterable<Buffer>, what: string
       if (ft !== 'file') typed = true;
     }
   });
-  p.on('text', (t) => {
+  const onText = (t: string): void => {
     if (inFile) text += t;
-  });
+  };
+  p.on('text', onText);
+  // CDATA sections are text too.
+  p.on('cdata', onText);
   p.on('closetag', (n) => {
     if (n.name === 'file' && inFile) {
       inFile = false;

@@ -13,10 +13,10 @@ import type { Advisory, Package, Repo, RepoDefinition } from './types.js';
 import { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';
 import { resolveBaseUrls } from './mirrors.js';
 import { decompressChunks, detectCompression } from './decompress.js';
-import { parsePrimary } from './primary.js';
+import { parsePrimaryToPool } from './primaryfast.js';
 import { parseFilelists, type FilelistsMap } from './filelists.js';
 import { parseUpdateinfo } from './updateinfo.js';
-import { decodeFilelists, decodePool, encodeFilelists, encodePool, type PoolMeta } from './cache.js';
+import { decodeFilelists, decodePool, encodeFilelists, type PoolMeta } from './cache.js';
 import { makeNameFilter } from './filter.js';
 import { readKeys, verifyDetached } from './gpg.js';
 
@@ -172,30 +172,34 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
   const primaryEntry = repomd.data.primary;
   if (!primaryEntry) throw new RpmkitError('METADATA_INVALID', `repo '${def.id}': repodata/repomd.xml lists no primary metadata`, { details: { repo: def.id, file: 'repodata/repomd.xml' } });
   log(`repo '${def.id}': fetching ${primaryEntry.href}`);
-  const primary = await parsePrimary(await fetchData(def, base, primaryEntry), { repoId: def.id, what: `repo '${def.id}': ${primaryEntry.href}` });
-  if (primary.declared !== undefined && primary.declared !== primary.packages.length) {
-    log(`repo '${def.id}': ${primaryEntry.href} declares ${primary.declared} packages but holds ${primary.packages.length}`);
-  }
+  // Parse straight into the cache encoding, then decode it: the pool a cold
+  // load returns is the same compact structure a warm load reads.
+  const primaryWhat = `repo '${def.id}': ${primaryEntry.href}`;
   let advisories: Advisory[] | undefined;
   const ui = repomd.data.updateinfo;
   if (ui) advisories = await parseUpdateinfo(await fetchData(def, base, ui), `repo '${def.id}': ${ui.href}`);
-
-  const meta: PoolMeta = {
+  const baseMeta: PoolMeta = {
     repoId: def.id,
     repomdChecksum: repomdSum,
     revision: repomd.revision,
     timestamp: newestTimestamp(repomd),
     baseUrl: shownBase,
-    packageCount: primary.packages.length,
+    packageCount: 0,
     dataTypes: Object.keys(repomd.data).sort(),
   };
+  // In its own function so the parser's tables can be collected before decoding.
+  const encoded = await (async () => {
+    const { writer, declared } = await parsePrimaryToPool(await fetchData(def, base, primaryEntry), { what: primaryWhat });
+    if (declared !== undefined && declared !== writer.count) log(`repo '${def.id}': ${primaryEntry.href} declares ${declared} packages but holds ${writer.count}`);
+    return writer.finish(baseMeta, advisories);
+  })();
   // Cache first, then clean: a crash leaves either the old or the new entry.
-  const encoded = encodePool(meta, primary.packages, advisories);
   await writeFileAtomic(path.join(dir, `pool-${repomdSum}.bin`), encoded);
   await writeFileAtomic(path.join(dir, 'repomd.xml'), repomdBytes);
   await writeState(dir, { repomdChecksum: repomdSum, fetchedAt: now(), baseUrl: shownBase });
   await pruneCache(dir, repomdSum);
-  return makeRepo(def, meta, primary.packages, advisories, dir, filter, opts, repomd, base);
+  const pool = decodePool(encoded, def.id);
+  return makeRepo(def, pool.meta, pool.packages, advisories, dir, filter, opts, repomd, base);
 }
 
 async function writeState(dir: string, s: CacheState): Promise<void> {

@@ -20,9 +20,12 @@ export async function parseMetalink(xml: Buffer, what: string): Promise<string[]
       text = '';
     }
   });
-  p.on('text', (t) => {
+  const onText = (t: string): void => {
     if (cur) text += t;
-  });
+  };
+  p.on('text', onText);
+  // CDATA sections are text too.
+  p.on('cdata', onText);
   p.on('closetag', (n) => {
     if (n.name === 'url' && cur) {
       const u = text.trim();

@@ -203,12 +203,15 @@ export async function parsePrimary(chunks: AsyncIterable<Buffer>, opts: ParseOpt
     }
   });
 
-  p.on('text', (t) => {
+  const onText = (t: string): void => {
     if (collecting) {
       text += t;
       if (text.length > MAX_TEXT) throw new RpmkitError('METADATA_INVALID', `${opts.what}: a text field is larger than ${MAX_TEXT} bytes`, { hint: 'the document is corrupt or hostile' });
     }
-  });
+  };
+  p.on('text', onText);
+  // CDATA sections are text too.
+  p.on('cdata', onText);
 
   p.on('closetag', (node) => {
     const name = node.name;

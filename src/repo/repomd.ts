@@ -50,9 +50,12 @@ export async function parseRepomd(xml: Buffer, what: string): Promise<Repomd> {
     attrType = a.type;
     text = '';
   });
-  p.on('text', (t) => {
+  const onText = (t: string): void => {
     if (field) text += t;
-  });
+  };
+  p.on('text', onText);
+  // CDATA sections are text too.
+  p.on('cdata', onText);
   p.on('closetag', (n) => {
     if (n.name === 'tags') {
       inTags = false;

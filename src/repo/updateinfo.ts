@@ -43,9 +43,12 @@ export async function parseUpdateinfo(chunks: AsyncIterable<Buffer>, what: strin
         return;
     }
   });
-  p.on('text', (t) => {
+  const onText = (t: string): void => {
     if (field) text += t;
-  });
+  };
+  p.on('text', onText);
+  // CDATA sections are text too.
+  p.on('cdata', onText);
   p.on('closetag', (n) => {
     if (!adv) return;
     if (field === n.name) {

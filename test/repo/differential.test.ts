@@ -132,3 +132,16 @@ test('rich dependencies are parsed into trees', async (t) => {
   const dec = rich.find((d) => d.name === '(libdecor-0.so.0()(64bit) if libwayland-client)');
   assert.deepEqual(dec?.rich, { op: 'if', args: [{ name: 'libdecor-0.so.0()(64bit)' }, { name: 'libwayland-client' }] });
 });
+
+test('the fast primary tokenizer and the saxes parser agree on real repositories', async (t) => {
+  const { parsePrimary, decompressChunks } = await import('../../src/repo/index.js');
+  const { readFileSync } = await import('node:fs');
+  for (const name of ['centos-stream9-baseos', 'opensuse-11.0-update', 'centos-stream9-appstream']) {
+    const dir = sharedPath(t, `data/repodata/${name}`);
+    if (!dir) return;
+    const fast = await loadRepo(repoFromUrl(dir, 'r'), { cacheDir: tempDir(t) });
+    const f = primaryOf(dir);
+    const slow = await parsePrimary(decompressChunks(readFileSync(f), 'gz', f, 1e10), { repoId: 'r', what: f });
+    assert.deepEqual(fast.packages, slow.packages, name);
+  }
+});

@@ -163,3 +163,26 @@ test('metalink and mirrorlist resolve to base URLs; a dead first mirror falls th
   assert.equal(r.baseUrl, `${base}/repo/`);
   assert.ok(logs.some((l) => l.includes('/dead/') && l.includes('failed')));
 });
+
+test('fast tokenizer: any chunking, entities, CDATA and comments give the saxes result', async () => {
+  const { parsePrimary } = await import('../../src/repo/index.js');
+  const { parsePrimaryToPool } = await import('../../src/repo/primaryfast.js');
+  const { decodePool } = await import('../../src/repo/cache.js');
+  const doc = primaryXml([
+    pkgXml('a&amp;b', { requires: '<rpm:entry name="(x &gt;= 1 or y)"/><!-- a comment --><rpm:entry name="z&#x41;&#66;" flags="LT" epoch="1" ver="2" rel="3&lt;"/>' }),
+    pkgXml('c', { files: '<file>/usr/share/&quot;q&apos;</file><file type="ghost"><![CDATA[/var/<cdata>]]></file>' }),
+  ]).replace('<summary>c summary</summary>', '<summary>ç — ü 日本</summary>');
+  const bytes = Buffer.from(doc);
+  const ref = await parsePrimary([bytes] as unknown as AsyncIterable<Buffer>, { repoId: 'r', what: 'doc' });
+  for (const size of [1, 3, 7, 64, bytes.length]) {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+    const { writer } = await parsePrimaryToPool(chunks, { what: 'doc' });
+    const got = decodePool(writer.finish({ repoId: 'r', repomdChecksum: 'x', baseUrl: '', packageCount: 0, dataTypes: [] })).packages;
+    assert.deepEqual(got, ref.packages, `chunk size ${size}`);
+  }
+  assert.equal(ref.packages[0]?.name, 'a&b');
+  assert.deepEqual(ref.packages[0]?.requires[1], { name: 'zAB', op: 'LT', evr: { epoch: '1', version: '2', release: '3<' } });
+  assert.deepEqual(ref.packages[1]?.files, ['/usr/share/"q\'', '/var/<cdata>']);
+  assert.equal(ref.packages[1]?.summary, 'ç — ü 日本');
+});

@@ -1,0 +1,207 @@
+// primary.xml straight into the encoded pool (PoolWriter): no Package
+// objects while parsing, one table entry per distinct dependency (found by
+// the raw text of its <rpm:entry> tag before any attribute is parsed). The
+// caller decodes the pool afterwards, which yields compact, shared objects —
+// the same ones a warm (cached) load produces.
+import type { DepOp } from '../evr/index.js';
+import { RpmkitError } from '../errors.js';
+import { FastXml } from './fastxml.js';
+import { PoolWriter, STRING_FIELD_INDEX as F, DEP_KIND_INDEX, FILE_TYPE_CODE, detach } from './cache.js';
+import { normalizeChecksumType } from './xml.js';
+
+const DEP_KIND: Record<string, number> = {
+  'rpm:provides': DEP_KIND_INDEX.provides,
+  'rpm:requires': DEP_KIND_INDEX.requires,
+  'rpm:conflicts': DEP_KIND_INDEX.conflicts,
+  'rpm:obsoletes': DEP_KIND_INDEX.obsoletes,
+  'rpm:recommends': DEP_KIND_INDEX.recommends,
+  'rpm:suggests': DEP_KIND_INDEX.suggests,
+  'rpm:supplements': DEP_KIND_INDEX.supplements,
+  'rpm:enhances': DEP_KIND_INDEX.enhances,
+};
+const FLAGS: Record<string, DepOp> = { EQ: 'EQ', LT: 'LT', LE: 'LE', GT: 'GT', GE: 'GE' };
+
+/** Text elements and the string slot they fill (-1: handled specially). */
+const TEXT: Record<string, number> = {
+  name: F.name,
+  arch: F.arch,
+  checksum: F.checksumValue,
+  summary: F.summary,
+  description: F.description,
+  packager: F.packager,
+  url: F.url,
+  'rpm:license': F.license,
+  'rpm:vendor': F.vendor,
+  'rpm:group': F.group,
+  'rpm:buildhost': F.buildhost,
+  'rpm:sourcerpm': F.sourcerpm,
+  file: -1,
+};
+
+export interface FastPrimaryOptions {
+  what: string;
+  maxPackages?: number;
+}
+
+const num = (s: string | undefined): number => {
+  if (s === undefined || s === '') return 0;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : 0;
+};
+
+export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, opts: FastPrimaryOptions): Promise<{ writer: PoolWriter; declared?: number }> {
+  const w = new PoolWriter();
+  const maxPackages = opts.maxPackages ?? 5_000_000;
+  let declared: number | undefined;
+  let inPkg = false;
+  const strs = new Array<number>(18).fill(0);
+  const nums = new Array<number>(7).fill(0);
+  const deps: number[][] = [[], [], [], [], [], [], [], []];
+  let files: number[] = [];
+  let typed = false;
+  let hasHr = false;
+  let kind = -1;
+  let textSlot = -2;
+  let fileType = 0;
+  let text = '';
+  // Raw <rpm:entry> attribute text -> dependency id.
+  const depCache = new Map<string, number>();
+  const MAX_TEXT = 16 << 20;
+
+  const x: FastXml = new FastXml(
+    {
+      open(name, raw) {
+        if (!inPkg) {
+          if (name === 'package') {
+            inPkg = true;
+            strs.fill(0);
+            nums.fill(0);
+            for (const d of deps) d.length = 0;
+            files = [];
+            typed = false;
+            hasHr = false;
+            strs[F.epoch] = w.str('0');
+            strs[F.checksumType] = w.str('sha256');
+          } else if (name === 'metadata') {
+            const a = x.attrs(raw);
+            if (a.packages !== undefined) {
+              declared = Number(a.packages);
+              if (declared > maxPackages) throw new RpmkitError('METADATA_INVALID', `${opts.what}: claims ${declared} packages (limit ${maxPackages})`, { hint: 'the document is corrupt or hostile' });
+            }
+          }
+          return;
+        }
+        if (name === 'rpm:entry') {
+          if (kind < 0) return;
+          let id = depCache.get(raw);
+          if (id === undefined) {
+            const a = x.attrs(raw);
+            const n = a.name ?? '';
+            const op = a.flags === undefined ? undefined : FLAGS[a.flags];
+            const ev = op ? w.evr(a.epoch, a.ver ?? '', a.rel) : -1;
+            id = w.dep(n, op, ev, a.pre === '1' || a.pre === 'true', n.charCodeAt(0) === 40);
+            depCache.set(detach(raw), id);
+          }
+          (deps[kind] as number[]).push(id);
+          return;
+        }
+        const slot = TEXT[name];
+        if (slot !== undefined) {
+          textSlot = slot;
+          text = '';
+          x.wantText = true;
+          if (name === 'checksum') {
+            const a = x.attrs(raw);
+            strs[F.checksumType] = w.str(normalizeChecksumType(a.type));
+          } else if (name === 'file') {
+            fileType = 0;
+            if (raw.length > 1) {
+              const t = x.attrs(raw).type;
+              if (t === 'dir' || t === 'ghost') {
+                fileType = FILE_TYPE_CODE[t];
+                typed = true;
+              }
+            }
+          }
+          return;
+        }
+        const k = DEP_KIND[name];
+        if (k !== undefined) {
+          kind = k;
+          return;
+        }
+        switch (name) {
+          case 'version': {
+            const a = x.attrs(raw);
+            strs[F.epoch] = w.str(a.epoch || '0');
+            strs[F.version] = w.str(a.ver ?? '');
+            strs[F.release] = w.str(a.rel ?? '');
+            break;
+          }
+          case 'time': {
+            const a = x.attrs(raw);
+            nums[3] = num(a.file);
+            nums[4] = num(a.build);
+            break;
+          }
+          case 'size': {
+            const a = x.attrs(raw);
+            nums[0] = num(a.package);
+            nums[1] = num(a.installed);
+            nums[2] = num(a.archive);
+            break;
+          }
+          case 'location': {
+            const a = x.attrs(raw);
+            strs[F.location] = w.unique(a.href ?? '');
+            if (a['xml:base']) strs[F.locationBase] = w.str(a['xml:base']);
+            break;
+          }
+          case 'rpm:header-range': {
+            const a = x.attrs(raw);
+            nums[5] = num(a.start);
+            nums[6] = num(a.end);
+            hasHr = true;
+            break;
+          }
+        }
+      },
+      text(t) {
+        text = text ? text + t : t;
+        if (text.length > MAX_TEXT) throw new RpmkitError('METADATA_INVALID', `${opts.what}: a text field is larger than ${MAX_TEXT} bytes`, { hint: 'the document is corrupt or hostile' });
+      },
+      close(name) {
+        if (!inPkg) return;
+        if (textSlot !== -2) {
+          x.wantText = false;
+          const slot = textSlot;
+          textSlot = -2;
+          if (slot === -1) files.push(w.unique(text) * 4 + fileType);
+          else if (slot === F.checksumValue) strs[slot] = w.unique(text.trim().toLowerCase());
+          else if (slot === F.description || slot === F.sourcerpm) strs[slot] = w.unique(text);
+          else strs[slot] = w.str(text);
+          text = '';
+          return;
+        }
+        if (kind >= 0 && DEP_KIND[name] === kind) {
+          kind = -1;
+          return;
+        }
+        if (name === 'package') {
+          inPkg = false;
+          if (!strs[F.name]) throw new RpmkitError('METADATA_INVALID', `${opts.what}: a <package> without a <name> (package #${w.count + 1})`);
+          w.addPackage(strs, hasHr, nums, deps, files, typed);
+          if (w.count > maxPackages) throw new RpmkitError('METADATA_INVALID', `${opts.what}: more than ${maxPackages} packages`, { hint: 'the document is corrupt or hostile' });
+        }
+      },
+    },
+    opts.what,
+  );
+  const { StringDecoder } = await import('node:string_decoder');
+  const dec = new StringDecoder('utf8');
+  for await (const c of chunks) x.write(dec.write(c));
+  const rest = dec.end();
+  if (rest) x.write(rest);
+  x.end();
+  return { writer: w, declared };
+}
