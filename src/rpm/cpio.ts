@@ -81,19 +81,14 @@ class Puller {
     return b;
   }
 
-  /** Up to `n` bytes in chunks as they arrive. */
-  async *chunks(n: number): AsyncGenerator<Buffer> {
-    let left = n;
-    while (left > 0) {
-      if (this.buf.length - this.pos === 0 && !(await this.more())) throw new Error(`unexpected end of archive (${left} bytes of file data missing)`);
-      const avail = this.buf.length - this.pos;
-      const k = Math.min(avail, left);
-      const out = this.buf.subarray(this.pos, this.pos + k);
-      this.pos += k;
-      this.offset += k;
-      left -= k;
-      yield out;
-    }
+  /** The next up to `max` bytes as they arrive (at least one), or throws at end of input. */
+  async chunk(max: number): Promise<Buffer> {
+    if (this.buf.length - this.pos === 0 && !(await this.more())) throw new Error(`unexpected end of archive (${max} bytes of file data missing)`);
+    const k = Math.min(this.buf.length - this.pos, max);
+    const out = this.buf.subarray(this.pos, this.pos + k);
+    this.pos += k;
+    this.offset += k;
+    return out;
   }
 
   async pad4(): Promise<void> {
@@ -141,15 +136,13 @@ export async function* payloadEntries(rpm: RpmFile): AsyncGenerator<CpioEntry> {
   });
   const it = decompressedPayload(rpm)[Symbol.asyncIterator]();
   const p = new Puller(it);
-  let pending: AsyncGenerator<Buffer> | undefined;
+  // Bytes of the current entry's body not yet read by the caller.
+  let left = 0;
   let sawTrailer = false;
   try {
     for (;;) {
-      if (pending) {
-        // The caller did not read the whole body: skip what is left.
-        for await (const _ of pending) void _;
-        pending = undefined;
-      }
+      // The caller did not read the whole body (or stopped early): skip the rest.
+      while (left > 0) left -= (await p.chunk(left)).length;
       await p.pad4();
       const magicBuf = await p.take(6);
       if (!magicBuf) break;
@@ -194,7 +187,9 @@ export async function* payloadEntries(rpm: RpmFile): AsyncGenerator<CpioEntry> {
           sawTrailer = true;
           break;
         }
-        const path = normalizePath(rawPath);
+        let path = normalizePath(rawPath);
+        // Pre-4.0 payloads name files without the "./" prefix.
+        if (!path.startsWith('/') && !byPath.has(path) && byPath.has(`/${path}`)) path = `/${path}`;
         const fx = byPath.get(path);
         entry = {
           path,
@@ -222,8 +217,14 @@ export async function* payloadEntries(rpm: RpmFile): AsyncGenerator<CpioEntry> {
       } else {
         throw fail(`bad cpio magic ${JSON.stringify(magic)} at archive offset ${p.offset - 6}`);
       }
-      pending = p.chunks(entry.size);
-      const body = pending;
+      left = entry.size;
+      const body = (async function* (): AsyncGenerator<Buffer> {
+        while (left > 0) {
+          const c = await p.chunk(left);
+          left -= c.length;
+          yield c;
+        }
+      })();
       yield { ...entry, body };
     }
     if (!sawTrailer) throw fail('archive ends without a cpio trailer (truncated payload)');

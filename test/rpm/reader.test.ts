@@ -284,3 +284,25 @@ test('zstd: the zstd program fast path and the pure-JS decoder give the same byt
   }
   assert.ok(n >= 4, `${n} zstd packages`);
 });
+
+test('bodies read partly (or not at all) are skipped correctly before the next entry', async (t) => {
+  const file = sharedPath(t, 'data/rpms/distro/hello-2.12.1-2.fc39.x86_64.rpm');
+  if (!file) return;
+  const rpm = await readRpm(file);
+  const all: string[] = [];
+  for await (const e of payloadEntries(rpm)) {
+    all.push(e.path);
+    for await (const _ of e.body) void _;
+  }
+  const partial: string[] = [];
+  let k = 0;
+  for await (const e of payloadEntries(rpm)) {
+    partial.push(e.path);
+    // Alternate: skip the body, read one chunk then stop, read it all.
+    if (k % 3 === 1) for await (const _ of e.body) break;
+    else if (k % 3 === 2) for await (const _ of e.body) void _;
+    k++;
+  }
+  assert.deepEqual(partial, all);
+  assert.equal(all.length, rpm.files.filter((f) => !f.ghost).length);
+});
