@@ -10,10 +10,10 @@ import { randomBytes, createHash, getHashes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { RpmkitError } from '../errors.js';
 import { readRpm, payloadEntries, type RpmFile, type RpmFileInfo, type CpioEntry } from '../rpm/index.js';
-import { buildRpmdb, readRpmdbBlobs, FILE_STATE } from '../rpmdb/index.js';
+import { buildRpmdb, readRpmdbBlobs, installedPackage, FILE_STATE } from '../rpmdb/index.js';
 import { canonicalPath, packagePathComponents, resolveDirInRoot } from './paths.js';
 import { capsTextToXattr } from './caps.js';
-import { readIdMaps, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
+import { readIdMaps, readOwnershipManifest, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
 import { UndoLog } from './undo.js';
 
 const S_IFMT = 0o170000;
@@ -177,6 +177,23 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   const dbPackages: { header: Uint8Array; signature?: Uint8Array; fileStates: number[]; name: string }[] = [];
   const total = opts.packages.length;
 
+  // Packages an earlier run recorded in the root's rpmdb take part in conflict checks.
+  const existingDb = await existingRpmdb(root);
+  const alreadyInstalled = new Set<string>();
+  for (const blob of existingDb) {
+    const ip = installedPackage(blob);
+    alreadyInstalled.add(ip.nevra);
+    for (const f of ip.files) {
+      let components: string[];
+      try {
+        components = packagePathComponents(f.path, ip.nevra);
+      } catch {
+        continue;
+      }
+      owned.set(await conflictKey(root, components, ip.nevra, dirCache), { pkg: ip.nevra, file: f, sameRun: false });
+    }
+  }
+
   // A failing package is undone; the packages before it stay installed and
   // get their owners, rpmdb and manifest below, then the error is rethrown.
   let failure: unknown;
@@ -186,6 +203,10 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     const rpm = await readRpm(file);
     if (rpm.isSource) throw new RpmkitError('RPM_UNSUPPORTED', `${file}: is a source package; only binary packages can be installed`);
     const nevra = nevraOf(rpm);
+    if (alreadyInstalled.has(nevra)) {
+      report.notices.push(`package ${nevra} is already installed`);
+      continue;
+    }
     opts.onPackage?.(nevra, pi, total);
     const pkgReport: InstalledPackageReport = { nevra, name: rpm.nevra.name, file, installed: 0, excluded: 0, ghosts: 0 };
 
@@ -300,16 +321,20 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     const dir = await resolveDirInRoot(root, ['var', 'lib', 'rpm'], 'rpmdb', '/var/lib/rpm', true);
     const target = path.join(dir, 'rpmdb.sqlite');
     // Packages a previous run recorded stay in the database, first.
-    let existing: Uint8Array[] = [];
-    const st = await fs.lstat(target).catch(() => undefined);
-    if (st?.isFile()) existing = await readRpmdbBlobs(new Uint8Array(await fs.readFile(target)));
-    const bytes = await buildRpmdb(dbPackages, { installTime: opts.installTime, arch: opts.arch, existing });
+    const bytes = await buildRpmdb(dbPackages, { installTime: opts.installTime, arch: opts.arch, existing: existingDb });
     const tmp = tmpName(dir, 'rpmdb');
     await fs.writeFile(tmp, bytes, { mode: 0o644, flag: C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW });
     await fs.rename(tmp, target);
     report.rpmdb = target;
   }
-  if (opts.manifestPath) await writeOwnershipManifest(opts.manifestPath, { version: 1, root, entries: report.ownership });
+  if (opts.manifestPath) {
+    // A manifest from an earlier run into this root keeps its entries (this run's win).
+    const merged = new Map<string, OwnershipEntry>();
+    const prev = await readOwnershipManifest(opts.manifestPath).catch(() => undefined);
+    if (prev && prev.root === root) for (const e of prev.entries) merged.set(e.path, e);
+    for (const e of report.ownership) merged.set(e.path, e);
+    await writeOwnershipManifest(opts.manifestPath, { version: 1, root, entries: [...merged.values()] });
+  }
   if (failure !== undefined) {
     const err = failure instanceof RpmkitError ? failure : ioError('install', 'failed', failure);
     const installed = report.packages.map((p) => p.nevra);
@@ -320,6 +345,20 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     });
   }
   return report;
+}
+
+/** Header blobs of the rpm database already in the root (none when there is none). */
+async function existingRpmdb(root: string): Promise<Uint8Array[]> {
+  let dir: string;
+  try {
+    dir = await resolveDirInRoot(root, ['var', 'lib', 'rpm'], 'rpmdb', '/var/lib/rpm', false);
+  } catch {
+    return [];
+  }
+  const file = path.join(dir, 'rpmdb.sqlite');
+  const st = await fs.lstat(file).catch(() => undefined);
+  if (!st?.isFile()) return [];
+  return readRpmdbBlobs(new Uint8Array(await fs.readFile(file)));
 }
 
 async function hasOsRelease(root: string): Promise<boolean> {

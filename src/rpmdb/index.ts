@@ -10,6 +10,7 @@ export { buildRpmdbSqlite, readRpmdbBlobs } from './sqlite.js';
 export { indexRows, richDepNames, INDEX_TABLES, type IndexRow } from './indexes.js';
 export { HeaderView, parseHeaderBlob, appendEntries, type ParsedHeader, type HeaderEntry, type NewEntry } from './header-blob.js';
 export { FILE_STATE } from './tags.js';
+export { installedPackage, type InstalledPackage, type InstalledFile } from './installed.js';
 
 export interface RpmdbPackage {
   /** Main header blob as in the package (with or without its magic). */

@@ -206,3 +206,26 @@ test('the same path with different content in two packages: FILE_CONFLICT worded
   const rpmLine = r.stderr.split('\n').map((l) => l.trim()).find((l) => l.startsWith('file /etc/dup'));
   assert.equal(err.message, rpmLine);
 });
+
+test('a second run into the same root: earlier packages stay in the rpmdb and take part in conflict checks', async (t) => {
+  if (!needTool(t, 'rpmbuild', 'rpm')) return;
+  const dir = tempDir(t);
+  const [a, b, c] = buildRpms(dir, [
+    { name: 'run-a', files: [{ path: '/etc/dup', content: 'one' }] },
+    { name: 'run-b', files: [{ path: '/etc/dup', content: 'two' }] },
+    { name: 'run-c', files: [{ path: '/etc/dup', content: 'one' }, { path: '/etc/c', content: 'c' }] },
+  ]);
+  const root = path.join(dir, 'root');
+  await installRoot({ root, packages: [{ file: a }], installTime: 1 });
+  const before = snapshot(root);
+  await assert.rejects(installRoot({ root, packages: [{ file: b }], installTime: 2 }), (e: unknown) =>
+    e instanceof RpmkitError && e.code === 'FILE_CONFLICT' && e.message === 'file /etc/dup from install of run-b-1-1.noarch conflicts with file from package run-a-1-1.noarch');
+  assert.deepEqual(diffTrees(snapshot(root), before), []);
+  // An identical shared file and a new one: fine; installing run-a again is a no-op.
+  const r = await installRoot({ root, packages: [{ file: c }, { file: a }], installTime: 3 });
+  assert.ok(r.notices.includes('package run-a-1-1.noarch is already installed'));
+  const qa = rpmCmd(['--root', root, '--dbpath', '/var/lib/rpm', '-qa', '--qf', '%{NAME} %{INSTALLTIME}\n']);
+  assert.deepEqual(qa.stdout.trim().split('\n').sort(), ['run-a 1', 'run-c 3']);
+  const qf = rpmCmd(['--root', root, '--dbpath', '/var/lib/rpm', '-qf', '--qf', '%{NAME}\n', '/etc/dup']);
+  assert.deepEqual(qf.stdout.trim().split('\n').sort(), ['run-a', 'run-c']);
+});
