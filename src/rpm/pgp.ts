@@ -145,27 +145,76 @@ export function rsaKeyObject(n: Uint8Array, e: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'RSA', n: b64url(n), e: b64url(e) }, format: 'jwk' });
 }
 
-/** A running check of a v3 RSA signature over streamed data. */
+/** DER encoding helpers for a DSA SubjectPublicKeyInfo and signature. */
+function derLen(n: number): Buffer {
+  if (n < 0x80) return Buffer.of(n);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+function der(tag: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.of(tag), derLen(body.length), body]);
+}
+function derInt(b: Uint8Array): Buffer {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  const v = Buffer.from(b.subarray(i));
+  return der(0x02, v[0]! & 0x80 ? Buffer.concat([Buffer.of(0), v]) : v);
+}
+
+/** A node KeyObject for a DSA OpenPGP public key packet's params (p, q, g, y). */
+export function dsaKeyObject(p: Uint8Array, q: Uint8Array, g: Uint8Array, y: Uint8Array): KeyObject {
+  const oid = Buffer.from('06072a8648ce380401', 'hex'); // 1.2.840.10040.4.1
+  const algo = der(0x30, Buffer.concat([oid, der(0x30, Buffer.concat([derInt(p), derInt(q), derInt(g)]))]));
+  const spki = der(0x30, Buffer.concat([algo, der(0x03, Buffer.concat([Buffer.of(0), derInt(y)]))]));
+  return createPublicKey({ key: spki, format: 'der', type: 'spki' });
+}
+
+/** The MPIs that follow a v3 packet's left16 bytes. */
+function readMpis(body: Uint8Array, at: number, n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    if (p + 2 > body.length) throw new Error('truncated signature MPI');
+    const bits = (body[p]! << 8) | body[p + 1]!;
+    const len = Math.ceil(bits / 8);
+    if (p + 2 + len > body.length) throw new Error('truncated signature MPI');
+    out.push(body.subarray(p + 2, p + 2 + len));
+    p += 2 + len;
+  }
+  return out;
+}
+
+/** Public key material a v3 check needs. */
+export type V3Key = { kind: 'rsa'; key: KeyObject; modulusBytes: number } | { kind: 'dsa'; key: KeyObject };
+
+/** A running check of a v3 RSA or DSA signature over streamed data. */
 export class V3Verifier {
   private readonly v: ReturnType<typeof createVerify>;
+  readonly kind: 'rsa' | 'dsa';
   constructor(private readonly info: SigPacketInfo) {
     const h = NODE_HASH[info.hashAlgo];
     if (!h) throw new Error(`hash algorithm ${info.hashAlgo} is not supported`);
-    if (info.pubAlgo !== 1 && info.pubAlgo !== 3) throw new Error(`v3 ${PUBALGO_NAME[info.pubAlgo] ?? info.pubAlgo} signatures are not supported (RSA only)`);
+    if (info.pubAlgo === 1 || info.pubAlgo === 3) this.kind = 'rsa';
+    else if (info.pubAlgo === 17) this.kind = 'dsa';
+    else throw new Error(`v3 ${PUBALGO_NAME[info.pubAlgo] ?? info.pubAlgo} signatures are not supported (RSA and DSA only)`);
     this.v = createVerify(h);
   }
   update(chunk: Uint8Array): void {
     this.v.update(chunk);
   }
   /** True when the signature matches under `key`. */
-  finish(key: KeyObject, modulusBytes: number): boolean {
+  finish(key: V3Key): boolean {
     const body = this.info.body;
     // v3 hashes the data, then sigtype and creation time (5 bytes).
     this.v.update(body.subarray(2, 7));
-    const mpiBits = (body[19]! << 8) | body[20]!;
-    const mpi = body.subarray(21, 21 + Math.ceil(mpiBits / 8));
-    const sig = Buffer.alloc(Math.max(modulusBytes, mpi.length));
-    Buffer.from(mpi).copy(sig, sig.length - mpi.length);
-    return this.v.verify({ key, padding: constants.RSA_PKCS1_PADDING }, sig);
+    if (key.kind === 'rsa') {
+      const [mpi] = readMpis(body, 19, 1) as [Uint8Array];
+      const sig = Buffer.alloc(Math.max(key.modulusBytes, mpi.length));
+      Buffer.from(mpi).copy(sig, sig.length - mpi.length);
+      return this.v.verify({ key: key.key, padding: constants.RSA_PKCS1_PADDING }, sig);
+    }
+    const [r, s] = readMpis(body, 19, 2) as [Uint8Array, Uint8Array];
+    return this.v.verify({ key: key.key, dsaEncoding: 'der' }, der(0x30, Buffer.concat([derInt(r), derInt(s)])));
   }
 }

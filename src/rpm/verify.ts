@@ -11,7 +11,7 @@ import { RpmkitError } from '../errors.js';
 import { decompressedPayload } from './decompress.js';
 import { HEADER_MAGIC } from './header.js';
 import type { KeyRing } from './keys.js';
-import { HASH_NAME, NODE_HASH, PUBALGO_NAME, parseSigPacket, rsaKeyObject, type SigPacketInfo, V3Verifier } from './pgp.js';
+import { dsaKeyObject, HASH_NAME, NODE_HASH, PUBALGO_NAME, parseSigPacket, rsaKeyObject, type SigPacketInfo, type V3Key, V3Verifier } from './pgp.js';
 import { HASHALGO, SIGTAG, TAG } from './tags.js';
 import type { RpmFile } from './types.js';
 
@@ -261,10 +261,16 @@ async function verifyInner(rpm: RpmFile, keys: KeyRing, opts: VerifyOptions): Pr
     try {
       if (sc.v3) {
         const sub = [key, ...key.getSubkeys()].find((k) => k.getKeyID().toHex().toLowerCase() === info.keyId);
-        const params = (sub?.keyPacket as unknown as { publicParams?: { n?: Uint8Array; e?: Uint8Array } } | undefined)?.publicParams;
-        if (!params?.n || !params.e) throw new Error('key is not an RSA key');
-        const ok = sc.v3.finish(rsaKeyObject(params.n, params.e), params.n.length - (params.n[0] === 0 ? 1 : 0));
-        if (!ok) sc.item.status = 'BAD';
+        const params = (sub?.keyPacket as unknown as { publicParams?: Record<string, Uint8Array | undefined> } | undefined)?.publicParams ?? {};
+        let v3key: V3Key;
+        if (sc.v3.kind === 'rsa') {
+          if (!params.n || !params.e) throw new Error('key is not an RSA key');
+          v3key = { kind: 'rsa', key: rsaKeyObject(params.n, params.e), modulusBytes: params.n.length - (params.n[0] === 0 ? 1 : 0) };
+        } else {
+          if (!params.p || !params.q || !params.g || !params.y) throw new Error('key is not a DSA key');
+          v3key = { kind: 'dsa', key: dsaKeyObject(params.p, params.q, params.g, params.y) };
+        }
+        if (!sc.v3.finish(v3key)) sc.item.status = 'BAD';
       } else {
         const ok = await verifyV4(sc, key, sc.item.range === 'header' ? headerBytes : undefined, rpm);
         if (!ok.ok) {

@@ -145,3 +145,84 @@ test('archiveDigests: false checks what rpm -K checks (ALT digests only for unco
   const l2 = await verifyRpm(none, await loadKeys([]), { nosignature: true, archiveDigests: false });
   assert.ok(l2.items.some((i) => i.label === 'Payload SHA256 ALT digest' && i.status === 'OK'));
 });
+
+test('V3 DSA header signatures (RHEL 5 era) verify; a synthetic DSA key and signature exercise the path', async (t) => {
+  const file = sharedPath(t, 'data/rpms/edge/hello-2.0-1.x86_64-v3-signed.rpm');
+  if (!file) return;
+  const crypto = await import('node:crypto');
+  const openpgp = await import('openpgp');
+  const { readRpmBuffer, SIGTAG } = await import('../../src/rpm/index.js');
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 });
+  // Pull p, q, g, y out of the SPKI DER (every INTEGER, depth first).
+  const ints: Buffer[] = [];
+  const walk = (b: Buffer) => {
+    let i = 0;
+    while (i < b.length) {
+      const tag = b[i]!;
+      let len = b[i + 1]!;
+      let h = 2;
+      if (len & 0x80) {
+        const n = len & 0x7f;
+        len = 0;
+        for (let k = 0; k < n; k++) len = len * 256 + b[i + 2 + k]!;
+        h += n;
+      }
+      const body = b.subarray(i + h, i + h + len);
+      if (tag === 0x02) ints.push(body[0] === 0 ? body.subarray(1) : body);
+      else if (tag === 0x30) walk(body);
+      else if (tag === 0x03) walk(body.subarray(1));
+      i += h + len;
+    }
+  };
+  walk(publicKey.export({ format: 'der', type: 'spki' }) as Buffer);
+  assert.equal(ints.length, 4);
+  const mpi = (b: Buffer) => {
+    const bits = b.length * 8 - Math.clz32(b[0]!) + 24;
+    return Buffer.concat([Buffer.of(bits >> 8, bits & 0xff), b]);
+  };
+  const keyBody = Buffer.concat([Buffer.of(4, 0x5f, 0, 0, 0, 17), ...ints.map(mpi)]);
+  // New-format packet with a 5-byte length (0xff + 32-bit length).
+  const packet = (tag: number, body: Buffer) => {
+    const head = Buffer.alloc(6);
+    head[0] = 0xc0 | tag;
+    head[1] = 0xff;
+    head.writeUInt32BE(body.length, 2);
+    return Buffer.concat([head, body]);
+  };
+  const key = await openpgp.readKey({ binaryKey: Buffer.concat([packet(6, keyBody), packet(13, Buffer.from('dsa test <dsa@example.org>'))]) });
+  const ring = { keys: [key], byKeyId: new Map([[key.getKeyID().toHex(), key]]), byFingerprint: new Map(), sources: ['synthetic'], skipped: [] };
+
+  const orig = Buffer.from(readFileSync(file));
+  const rpm = await readRpmBuffer(orig, file);
+  const signed = Buffer.concat([Buffer.of(0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0), Buffer.from(rpm.headerBlob)]);
+  const trailer = Buffer.of(0x00, 0x5f, 0, 0, 1);
+  const der = crypto.sign('sha256', Buffer.concat([signed, trailer]), { key: privateKey, dsaEncoding: 'der' });
+  ints.length = 0;
+  walk(der);
+  const [r, s] = ints as [Buffer, Buffer];
+  const left16 = crypto.createHash('sha256').update(signed).update(trailer).digest().subarray(0, 2);
+  const sigBody = Buffer.concat([Buffer.of(3, 5), trailer, Buffer.from(key.getKeyID().toHex(), 'hex'), Buffer.of(17, 8), left16, mpi(r), mpi(s)]);
+  const sigPacket = Buffer.concat([Buffer.of(0x88, sigBody.length), sigBody]);
+  // Put it in place of the RSA header signature: tag 268 -> 267, new count, new bytes.
+  const sigIl = orig.readUInt32BE(96 + 8);
+  const dataStart = 96 + 16 + sigIl * 16;
+  let done = false;
+  for (let i = 0; i < sigIl; i++) {
+    const e = 96 + 16 + i * 16;
+    if (orig.readUInt32BE(e) !== SIGTAG.RSA) continue;
+    assert.ok(orig.readUInt32BE(e + 12) >= sigPacket.length);
+    orig.writeUInt32BE(SIGTAG.DSA, e);
+    orig.writeUInt32BE(sigPacket.length, e + 12);
+    sigPacket.copy(orig, dataStart + orig.readInt32BE(e + 8));
+    done = true;
+  }
+  assert.ok(done);
+  const res = await verifyRpm(await readRpmBuffer(orig, file), ring as unknown as KeyRing);
+  const dsa = res.items.find((i) => i.tag === SIGTAG.DSA)!;
+  assert.equal(formatItem(dsa), `Header V3 DSA/SHA256 Signature, key ID ${key.getKeyID().toHex().slice(-8)}: OK`);
+  // The same signature over a changed header is BAD.
+  const at = orig.indexOf(Buffer.from(rpm.summary), rpm.headerOffset);
+  orig[at] ^= 0x20;
+  const bad = await verifyRpm(await readRpmBuffer(orig, file), ring as unknown as KeyRing);
+  assert.equal(bad.items.find((i) => i.tag === SIGTAG.DSA)!.status, 'BAD');
+});
