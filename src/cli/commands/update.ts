@@ -9,6 +9,7 @@ import type { Manifest } from '../../config/index.js';
 import { loadRepos, type Package, type Repo } from '../../repo/index.js';
 import { resolve, depToString, type Problem, type ResolveRequest } from '../../solver/index.js';
 import { readRpm, rpmToPackage } from '../../rpm/index.js';
+import { compareEVR } from '../../evr/index.js';
 import {
   buildLock, checksumString, matchForeignLock, parseRpmociLock, parseRpmsLockYaml,
   type Lock, type LockInput,
@@ -126,34 +127,59 @@ export interface RelockResult {
   notes: string[];
 }
 
+/** Named packages that did not reach the newest version the repositories offer (same arch). */
+function heldBack(repos: Repo[], chosen: Package[], float: Set<string>): Package[] {
+  const out: Package[] = [];
+  for (const p of chosen) {
+    if (!float.has(p.name)) continue;
+    for (const r of repos) {
+      if (r.packages.some((q) => q.name === p.name && q.arch === p.arch && compareEVR(q, p) > 0)) {
+        out.push(p);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /**
- * Resolve with the locked packages of every name not in `float` pinned.
- * When that fails, release pins step by step: names the problems mention,
- * then the neighbours of what floats, then everything.
+ * Resolve with the locked packages of every name not in `float` pinned, and
+ * the floating names expected to reach their newest version. When the pins
+ * make that impossible, release pins step by step — the names a failed
+ * resolution points at, else the requires/provides neighbours of what moves
+ * — and finally everything.
  */
-async function resolvePinned(loaded: Loaded, m: Manifest, pinned: Map<string, Set<string>>, float: Set<string>): Promise<{ packages: Package[]; released: string[] }> {
+async function resolvePinned(loaded: Loaded, m: Manifest, pinned: Map<string, Set<string>>, float: Set<string>): Promise<{ packages: Package[]; released: string[]; held: Package[] }> {
   const opts = { repoFilters: repoFilters(m) };
-  let pins = new Map([...pinned].filter(([n]) => !float.has(n)));
+  const pins = new Map([...pinned].filter(([n]) => !float.has(n)));
   const released: string[] = [];
   let lastProblems: Problem[] = [];
-  for (let round = 0; round < 6; round++) {
+  let best: Package[] | undefined;
+  for (let round = 0; round < 8; round++) {
     const r = await resolve(pins.size ? pinRepos(loaded.repos, pins) : loaded.repos, loaded.request, opts);
-    if (r.ok) return { packages: r.packages, released };
-    lastProblems = r.problems;
-    if (!pins.size) break;
-    let drop = new Set([...namesInProblems(r.problems)].filter((n) => pins.has(n)));
-    if (!drop.size) {
+    let drop = new Set<string>();
+    if (r.ok) {
+      const held = heldBack(loaded.repos, r.packages, float);
+      if (!held.length || !pins.size) return { packages: r.packages, released, held };
+      best ??= r.packages;
       const all = loaded.repos.flatMap((x) => x.packages);
-      const moving = new Set([...float, ...released]);
-      drop = new Set([...neighbours(all, moving)].filter((n) => pins.has(n)));
+      drop = new Set([...neighbours(all, new Set([...held.map((p) => p.name), ...released]))].filter((n) => pins.has(n)));
+    } else {
+      lastProblems = r.problems;
+      if (!pins.size) break;
+      drop = new Set([...namesInProblems(r.problems)].filter((n) => pins.has(n)));
+      if (!drop.size) {
+        const all = loaded.repos.flatMap((x) => x.packages);
+        drop = new Set([...neighbours(all, new Set([...float, ...released]))].filter((n) => pins.has(n)));
+      }
     }
-    if (!drop.size || round === 4) drop = new Set(pins.keys());
+    if (!drop.size || round >= 6) drop = new Set(pins.keys());
     for (const n of [...drop].sort()) {
       pins.delete(n);
       released.push(n);
     }
-    pins = new Map(pins);
   }
+  if (best) return { packages: best, released: [], held: heldBack(loaded.repos, best, float) };
   throw problemsError(lastProblems, 'the manifest cannot be resolved');
 }
 
@@ -187,8 +213,9 @@ export async function relock(cmd: Command, m: Manifest, input: LockInput, previo
   if (unknown.length) {
     throw new RpmkitError('PACKAGE_SPEC_INVALID', `not in the lock: ${unknown.join(', ')}`, { hint: 'name packages as the lock lists them (`rpmkit outdated` shows what can move); add new packages to the manifest and run `rpmkit lock`' });
   }
-  const { packages, released } = await resolvePinned(loaded, m, pinsFromLock(previous), new Set(names));
+  const { packages, released, held } = await resolvePinned(loaded, m, pinsFromLock(previous), new Set(names));
   if (released.length) notes.push(`also unpinned to make the update possible: ${released.join(', ')}`);
+  for (const p of held) notes.push(`${p.name} stays at ${lockishNevra(p)}: its newer versions cannot be installed with the rest of the manifest`);
   return { lock: buildLock(input, loaded.repos, lockablePackages(packages)), notes };
 }
 
