@@ -228,10 +228,16 @@ export function resolveOnce(repos: Repo[], request: ResolveRequest, opts: Resolv
     }
   }
   const weakDeps = request.weakDeps ?? false;
+  // A spec naming an arch (foo.i686) is libsolv's SOLVER_SETARCH: no infarch rule for that name.
+  const noInfarch = new Set<string>();
+  specs.forEach((spec, si) => {
+    if (!/\.([A-Za-z0-9_]+)$/.test(spec)) return;
+    for (const j of jobs) if (j.spec === si) for (const id of j.candidates) if (spec.endsWith(`.${pool.pkgs[id].arch}`)) noInfarch.add(pool.pkgs[id].name);
+  });
   const maxProblems = opts.maxProblems ?? 10;
   let active = jobs;
   for (let round = 0; round < maxProblems && active.length; round++) {
-    const res = solve(pool, active, { weakDeps, installonly: true });
+    const res = solve(pool, active, { weakDeps, installonly: true, noInfarch });
     if (!needFilelists) {
       for (const id of res.rules.reachedList) {
         for (const d of pool.pkgs[id].requires) if (d.name.startsWith('/') && pool.whatProvides(d).length === 0) needFilelists = true;
