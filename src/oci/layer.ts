@@ -117,10 +117,35 @@ export async function writeTar(entries: ScanEntry[], ctx: LayerContext, out: (b:
     pendingLen += b.length;
     if (pendingLen >= SMALL) await flush();
   };
-  for (const e of entries) {
+  // Small files are read a few entries ahead so disk reads overlap with
+  // hashing and compression; the order of the output is unchanged.
+  const AHEAD = 32;
+  const pre = new Map<number, Promise<Buffer>>();
+  const prefetch = (i: number) => {
+    const e = entries[i];
+    if (e && e.type === 'file' && e.st.size <= SMALL && !pre.has(i)) {
+      const p = fs.readFile(path.join(ctx.rootDir, e.rel));
+      p.catch(() => {}); // surfaced when awaited
+      pre.set(i, p);
+    }
+  };
+  for (let i = 0; i < Math.min(AHEAD, entries.length); i++) prefetch(i);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    prefetch(i + AHEAD);
     const h = await headerFor(e, ctx);
     await sink(encodeHeader(h));
-    if (e.type === 'file') await writeContent(path.join(ctx.rootDir, e.rel), e.st.size, sink);
+    if (e.type === 'file') {
+      const abs = path.join(ctx.rootDir, e.rel);
+      const p = pre.get(i);
+      if (p) {
+        pre.delete(i);
+        const data = await p;
+        if (data.length !== e.st.size) throw changed(abs);
+        if (data.length) await sink(data);
+        await sink(padding(data.length));
+      } else await writeContent(abs, e.st.size, sink);
+    }
     ctx.onEntry?.();
   }
   await sink(trailer());

@@ -88,9 +88,10 @@ export async function scanRoot(rootDir: string, exclude: string[] = []): Promise
     } catch (e) {
       throw new RpmkitError('IO_ERROR', `cannot list ${abs}`, { cause: e });
     }
-    for (const name of names) {
-      const rel = relDir ? `${relDir}/${name}` : name;
-      const st = await fs.lstat(path.join(abs, name));
+    const stats = await Promise.all(names.map((name) => fs.lstat(path.join(abs, name))));
+    for (let i = 0; i < names.length; i++) {
+      const rel = relDir ? `${relDir}/${names[i]}` : names[i];
+      const st = stats[i];
       const type = typeOf(st);
       if (!type || isLeftover(rel, st) || userExcluded(rel, exclude)) continue;
       out.push({ rel, type, st });
