@@ -108,6 +108,8 @@ class ZstdTransform extends Transform {
 class ExternalZstdTransform extends Transform {
   private readonly child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   private stderr = '';
+  private done = false;
+  private waiting: TransformCallback | undefined;
   private readonly exited: Promise<number | null>;
   constructor() {
     super();
@@ -121,8 +123,13 @@ class ExternalZstdTransform extends Transform {
       // EPIPE when zstd stops early on bad input; the exit code tells.
     });
     this.exited = new Promise((resolve) => {
-      this.child.on('error', () => resolve(-1));
-      this.child.on('close', (code) => resolve(code));
+      const end = (code: number | null) => {
+        this.done = true;
+        this.release();
+        resolve(code);
+      };
+      this.child.on('error', () => end(-1));
+      this.child.on('close', (code) => end(code));
     });
   }
   override _read(size: number): void {
@@ -130,11 +137,20 @@ class ExternalZstdTransform extends Transform {
     super._read(size);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    if (this.child.stdin.write(chunk)) cb();
-    else this.child.stdin.once('drain', () => cb());
+    // Once zstd has exited (bad input), its stdin never drains: drop the rest
+    // and let _flush report the exit status.
+    if (this.done) return cb();
+    if (this.child.stdin.write(chunk)) return cb();
+    this.waiting = cb;
+    this.child.stdin.once('drain', () => this.release());
+  }
+  private release(): void {
+    const cb = this.waiting;
+    this.waiting = undefined;
+    cb?.();
   }
   override _flush(cb: TransformCallback): void {
-    this.child.stdin.end();
+    if (!this.done) this.child.stdin.end();
     void this.exited.then((code) => {
       if (code === 0) cb();
       else cb(new Error(`zstd: ${this.stderr.trim() || `exit ${code}`}`));

@@ -139,3 +139,27 @@ test('a payload that decompresses to more than the package declares is refused a
   const bombRpm = { ...rpm, buffer: fake, fileSize: fake.length };
   await assert.rejects(drain(bombRpm), (e: unknown) => isRpmkitError(e) && e.code === 'PAYLOAD_INVALID' && /decompression bomb/.test(e.message));
 });
+
+test('big zstd payloads corrupted or cut mid-stream end in a coded error, not a stall', { timeout: 300_000 }, async (t) => {
+  const { distroRepo } = await import('../helpers/fixtures.js');
+  const repo = distroRepo(t);
+  if (!repo) return;
+  const { readdirSync, statSync } = await import('node:fs');
+  // The largest packages: their payloads are many pipe buffers long.
+  const big = readdirSync(repo).filter((f) => f.endsWith('.rpm')).map((f) => path.join(repo, f)).sort((a, b) => statSync(b).size - statSync(a).size).slice(0, 2);
+  for (const file of big) {
+    const orig = readFileSync(file);
+    const rpm = await readRpmBuffer(orig, file);
+    for (const frac of [0.1, 0.5, 0.9]) {
+      const b = Buffer.from(orig);
+      const at = rpm.payloadOffset + Math.floor((b.length - rpm.payloadOffset) * frac);
+      for (let k = 0; k < 64; k++) b[at + k] ^= 0xa5;
+      const code = await exercise(b, `${path.basename(file)} garbled at ${frac}`);
+      assert.ok(['PAYLOAD_INVALID', 'ok'].includes(code), code);
+    }
+    // Cut mid-payload but keep the declared sizes consistent by zero-filling the tail.
+    const cut = Buffer.from(orig);
+    cut.fill(0, rpm.payloadOffset + Math.floor((cut.length - rpm.payloadOffset) / 3));
+    assert.equal(await exercise(cut, `${path.basename(file)} zero tail`), 'PAYLOAD_INVALID');
+  }
+});
