@@ -111,7 +111,7 @@ interface PlannedFile {
   file: RpmFileInfo;
   index: number;
   components: string[];
-  skip?: 'ghost' | 'doc' | 'lang' | 'shared';
+  skip?: 'ghost' | 'doc' | 'lang' | 'emptydir' | 'shared';
 }
 
 function fileType(mode: number): number {
@@ -123,9 +123,49 @@ function nevraOf(rpm: RpmFile): string {
   return `${n.name}-${n.epoch ? `${n.epoch}:` : ''}${n.version}-${n.release}.${n.arch}`;
 }
 
+/**
+ * rpm's %_install_langs test: a file whose %lang is "de|de_AT" is kept when an
+ * install language starts with one of its parts ("de_DE" keeps "de").
+ */
 function langKept(lang: string, langs: string[] | undefined): boolean {
-  if (!langs || lang === '') return true;
-  return langs.some((l) => l === 'all' || lang.startsWith(l));
+  if (!langs || lang === '' || langs.includes('all')) return true;
+  const parts = lang.split('|').filter(Boolean);
+  return langs.some((l) => parts.some((part) => l.startsWith(part)));
+}
+
+const TAG_DIRINDEXES = 1116;
+const TAG_DIRNAMES = 1118;
+
+/**
+ * rpm's skipInstallFiles second pass: a directory of the package whose
+ * entries were all left out (docs, languages) is left out too, innermost
+ * first, so --no-docs leaves no empty /usr/share/doc/<pkg> behind.
+ */
+function skipEmptiedDirs(rpm: RpmFile, plan: PlannedFile[]): void {
+  const dirnames = rpm.header.strings(TAG_DIRNAMES);
+  const dirIndexes = rpm.header.numbers(TAG_DIRINDEXES);
+  if (dirIndexes.length !== plan.length) return;
+  const drc = new Array<number>(dirnames.length).fill(0);
+  const dff = new Array<boolean>(dirnames.length).fill(false);
+  plan.forEach((p, i) => {
+    const ix = dirIndexes[i];
+    drc[ix]++;
+    if (p.skip === 'doc' || p.skip === 'lang') {
+      drc[ix]--;
+      dff[ix] = true;
+    }
+  });
+  const byPath = new Map(plan.map((p, i) => [p.file.path, i]));
+  for (let j = dirnames.length - 1; j >= 0; j--) {
+    if (drc[j] !== 0 || !dff[j]) continue;
+    const i = byPath.get(dirnames[j].replace(/\/$/, ''));
+    if (i === undefined) continue;
+    const p = plan[i];
+    if (p.skip || fileType(p.file.mode) !== S_IFDIR) continue;
+    p.skip = 'emptydir';
+    drc[dirIndexes[i]]--;
+    dff[dirIndexes[i]] = true;
+  }
 }
 
 /** rpm's rpmfilesCompare: would these two entries for one path conflict? */
@@ -211,23 +251,25 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     const pkgReport: InstalledPackageReport = { nevra, name: rpm.nevra.name, file, installed: 0, excluded: 0, ghosts: 0 };
 
     // 1. Plan: path safety, exclusions and conflicts, before touching the disk.
-    const plan: PlannedFile[] = [];
-    const states = new Array<number>(rpm.files.length).fill(FILE_STATE.NORMAL);
-    for (let i = 0; i < rpm.files.length; i++) {
-      const f = rpm.files[i];
-      const components = packagePathComponents(f.path, nevra);
-      const p: PlannedFile = { file: f, index: i, components };
+    const plan: PlannedFile[] = rpm.files.map((f, index) => {
+      const p: PlannedFile = { file: f, index, components: packagePathComponents(f.path, nevra) };
       if (f.ghost) p.skip = 'ghost';
-      else if (f.doc && !f.license && opts.docs === false) p.skip = 'doc';
-      else if (!langKept(f.lang, opts.langs)) p.skip = 'lang';
-      if (p.skip === 'doc' || p.skip === 'lang') {
-        states[i] = FILE_STATE.NOTINSTALLED;
+      // rpm never leaves out license files, whatever the doc or language policy.
+      else if (!f.license && f.doc && opts.docs === false) p.skip = 'doc';
+      else if (!f.license && !langKept(f.lang, opts.langs)) p.skip = 'lang';
+      return p;
+    });
+    skipEmptiedDirs(rpm, plan);
+    const states = new Array<number>(rpm.files.length).fill(FILE_STATE.NORMAL);
+    for (const p of plan) {
+      const f = p.file;
+      if (p.skip === 'doc' || p.skip === 'lang' || p.skip === 'emptydir') {
+        states[p.index] = FILE_STATE.NOTINSTALLED;
         pkgReport.excluded++;
       }
       if (p.skip === 'ghost') pkgReport.ghosts++;
-      plan.push(p);
       if (p.skip) continue;
-      const key = await conflictKey(root, components, nevra, dirCache);
+      const key = await conflictKey(root, p.components, nevra, dirCache);
       const prev = owned.get(key);
       if (prev && prev.pkg !== nevra) {
         if (conflicts(prev.file, f)) {

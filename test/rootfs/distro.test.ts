@@ -22,7 +22,7 @@ test('python3 closure: same tree as dnf --installroot, rpm -qa/-Va clean, python
   if (!isRoot()) return t.skip('dnf --installroot and chroot need root');
   const dir = tempDir(t);
   const dnfRoot = path.join(dir, 'dnf');
-  const d = spawnSync('dnf', ['-y', '-q', '--installroot', dnfRoot, '--setopt=reposdir=/dev/null', `--repofrompath=d,${repo}`, '--setopt=d.gpgcheck=0', '--releasever=1', '--setopt=install_weak_deps=0', 'install', 'python3'], { encoding: 'utf8' });
+  const d = spawnSync('dnf', ['-y', '-q', '--noplugins', '--installroot', dnfRoot, '--setopt=reposdir=/dev/null', `--repofrompath=d,${repo}`, '--setopt=d.gpgcheck=0', '--releasever=1', '--setopt=install_weak_deps=0', 'install', 'python3'], { encoding: 'utf8' });
   assert.equal(d.status, 0, d.stderr);
   // The packages dnf chose (rpm on Debian keeps dnf's db in /root/.rpmdb inside the root).
   const q = rpmCmd(['--root', dnfRoot, '-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}.rpm\n']);
@@ -56,4 +56,22 @@ test('python3 closure: same tree as dnf --installroot, rpm -qa/-Va clean, python
   const m = await readOwnershipManifest(report.manifest);
   assert.ok(m.entries.some((e) => e.path === '/usr/bin/python3.11'));
   assert.ok(JSON.parse(readFileSync(report.manifest, 'utf8')).entries.length > 1000);
+});
+
+test('python3 closure with --no-docs: same tree as dnf with tsflags=nodocs', async (t) => {
+  const repo = distroRepo(t);
+  if (!repo || !needTool(t, 'dnf', 'rpm')) return;
+  if (!isRoot()) return t.skip('dnf --installroot needs root');
+  const dir = tempDir(t);
+  const dnfRoot = path.join(dir, 'dnf');
+  const d = spawnSync('dnf', ['-y', '-q', '--noplugins', '--installroot', dnfRoot, '--setopt=reposdir=/dev/null', `--repofrompath=d,${repo}`, '--setopt=d.gpgcheck=0', '--releasever=1', '--setopt=install_weak_deps=0', '--setopt=tsflags=nodocs', 'install', 'python3'], { encoding: 'utf8' });
+  assert.equal(d.status, 0, d.stderr);
+  const chosen = rpmCmd(['--root', dnfRoot, '-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}.rpm\n']).stdout.trim().split('\n').sort();
+  const ours = path.join(dir, 'ours');
+  const r = runSrcCli(['-q', 'install-rpms', '--no-docs', '--root', ours, ...chosen.map((f) => path.join(repo, f))]);
+  assert.equal(r.status, 0, r.stderr);
+  const a = snapshot(ours, IGNORE);
+  assert.deepEqual(diffTrees(a, snapshot(dnfRoot, IGNORE), 'rpmkit', 'dnf'), []);
+  assert.ok(![...a.keys()].some((k) => k.startsWith('usr/share/doc/') && a.get(k)?.type === 'file' && !/copyright$/.test(k)), 'doc files left out');
+  assert.deepEqual(verifyProblems(ours), []);
 });
