@@ -102,7 +102,7 @@ function buildPool(repos: Repo[], req: ResolveRequest, opts: ResolveOptions, arc
         filtered.push({ pkg: p, reason: { kind: 'arch', arch: p.arch } });
         continue;
       }
-      const forms = nevraForms(p);
+      const forms = excl.length || rex.length || inc ? nevraForms(p) : [];
       const hit = excl.find((x) => forms.some((f) => x.re.test(f)));
       if (hit) {
         filtered.push({ pkg: p, reason: { kind: 'exclude', pattern: hit.p, source: '--exclude' } });

@@ -1,0 +1,132 @@
+// Solver benchmark on the 63k-package Debian-derived graph
+// ($RPMKIT_FIXTURES or $TMPDIR/rpmkit-fixtures/debian, built by the tests):
+//  1. per-job solving time with metadata loaded: rpmkit's resolveOnce vs
+//     libsolv's own "solver_solve took N ms" (testsolv -v, same jobs, same
+//     repodata via rpmmd2solv) — the distribution of the ratio;
+//  2. a whole `rpmkit resolve` process vs a warm `dnf --assumeno install`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadRepo, repoFromUrl } from '../src/repo/index.js';
+import { resolveOnce } from '../src/solver/index.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FIXTURES = process.env.RPMKIT_FIXTURES ?? path.join(os.tmpdir(), 'rpmkit-fixtures');
+const MAIN = path.join(FIXTURES, 'debian', 'main');
+const JOBS = Number(process.env.RPMKIT_BENCH_JOBS ?? 40);
+
+function have(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+};
+const fmt = (xs: number[], unit = 'ms', d = 1) => `min ${q(xs, 0).toFixed(d)}${unit}  median ${q(xs, 0.5).toFixed(d)}${unit}  p90 ${q(xs, 0.9).toFixed(d)}${unit}  max ${q(xs, 1).toFixed(d)}${unit}`;
+
+function time(cmd: string, args: string[], opts: { cwd?: string } = {}): { ms: number; status: number | null; stdout: string; stderr: string } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd, maxBuffer: 1 << 28 });
+  return { ms: performance.now() - t0, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(MAIN, 'repodata'))) {
+    console.log(`skip: ${MAIN} not built (run the solver tests once: RPMKIT_TEST=test/solver/debian node --import tsx test/run.ts)`);
+    return;
+  }
+  if (!have('testsolv') || !have('rpmmd2solv')) {
+    console.log('skip: testsolv/rpmmd2solv not installed');
+    return;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rpmkit-bench-solver-'));
+  try {
+    const primary = readdirSync(path.join(MAIN, 'repodata')).find((f) => f.endsWith('primary.xml.gz'))!;
+    spawnSync('sh', ['-c', `zcat '${path.join(MAIN, 'repodata', primary)}' | rpmmd2solv > '${path.join(dir, 'main.solv')}'`]);
+    const cache = path.join(dir, 'cache');
+    let t0 = performance.now();
+    const repo = await loadRepo({ ...repoFromUrl(MAIN, 'main'), gpgcheck: false }, { cacheDir: cache });
+    const loadMs = performance.now() - t0;
+    t0 = performance.now();
+    resolveOnce([repo], { install: ['bash'], arch: 'x86_64' }); // builds and caches the pool
+    const poolMs = performance.now() - t0;
+    console.log(`Debian main: ${repo.packages.length} packages; rpmkit metadata load ${loadMs.toFixed(0)} ms (cold cache), pool index ${poolMs.toFixed(0)} ms`);
+
+    const names = [...new Set(repo.packages.map((p) => p.name))].sort();
+    const r = rng(424242);
+    const jobs: string[][] = [];
+    for (let i = 0; i < JOBS; i++) {
+      const k = 1 + Math.floor(r() * 3);
+      const j = new Set<string>();
+      while (j.size < k) j.add(names[Math.floor(r() * names.length)]);
+      jobs.push([...j].sort());
+    }
+    // libsolv: one testsolv run, one "solver_solve took N ms" per job.
+    const tc = `repo system 0 empty\nrepo main -99.-1000 solv main.solv\nsystem x86_64 rpm system\n${jobs.map((j) => `solverflags ignorerecommended\n${j.map((n) => `job install name ${n}`).join('\n')}\nresult transaction,problems <inline>\n`).join('nextjob\n')}`;
+    writeFileSync(path.join(dir, 'jobs.t'), tc);
+    const ts = time('testsolv', ['-v', 'jobs.t'], { cwd: dir });
+    const libsolvMs = [...`${ts.stdout}\n${ts.stderr}`.matchAll(/solver_solve took (\d+) ms/g)].map((m) => Number(m[1]));
+    if (libsolvMs.length !== jobs.length) throw new Error(`testsolv reported ${libsolvMs.length} solve times for ${jobs.length} jobs`);
+    const mineMs: number[] = [];
+    for (const j of jobs) {
+      // Best of 3, as a warm solver would be.
+      let best = Infinity;
+      for (let k = 0; k < 3; k++) {
+        const s = performance.now();
+        resolveOnce([repo], { install: j, arch: 'x86_64' });
+        best = Math.min(best, performance.now() - s);
+      }
+      mineMs.push(best);
+    }
+    // libsolv's timer has 1 ms resolution: compare against at least 1 ms.
+    const ratios = mineMs.map((m, i) => m / Math.max(libsolvMs[i], 1));
+    console.log(`\nper-job solve time, ${jobs.length} jobs of 1-3 names (metadata loaded):`);
+    console.log(`  libsolv : ${fmt(libsolvMs, 'ms', 0)}`);
+    console.log(`  rpmkit  : ${fmt(mineMs)}`);
+    console.log(`  ratio rpmkit/libsolv: ${fmt(ratios, 'x', 2)}   (target: median <= 2x)`);
+    console.log(`  total   : libsolv ${libsolvMs.reduce((a, b) => a + b, 0)} ms, rpmkit ${mineMs.reduce((a, b) => a + b, 0).toFixed(0)} ms`);
+
+    // Whole process: rpmkit resolve vs a warm dnf.
+    if (!have('dnf')) {
+      console.log('\nskip process comparison: dnf not installed');
+      return;
+    }
+    const cli = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) ? [path.join(ROOT, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts')];
+    const root = path.join(dir, 'root');
+    mkdirSync(root);
+    const dnfArgs = (spec: string) => ['--installroot', root, '--setopt=reposdir=/dev/null', `--setopt=cachedir=${path.join(dir, 'dnfcache')}`, `--repofrompath=main,${MAIN}`, '--setopt=main.gpgcheck=0', '--setopt=install_weak_deps=False', '--releasever=12', '--assumeno', 'install', spec];
+    const rpmkitArgs = (spec: string) => [...cli, '--cache-dir', cache, 'resolve', '--repo', `main=${MAIN}`, spec];
+    for (const spec of ['python3', 'gnome-shell']) {
+      time('dnf', dnfArgs(spec)); // warm dnf's solv cache
+      time(process.execPath, rpmkitArgs(spec)); // warm rpmkit's metadata cache
+      const d: number[] = [];
+      const m: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        d.push(time('dnf', dnfArgs(spec)).ms);
+        const rr = time(process.execPath, rpmkitArgs(spec));
+        if (rr.status !== 0) throw new Error(`rpmkit resolve ${spec} failed: ${rr.stderr}`);
+        m.push(rr.ms);
+      }
+      console.log(`\nprocess, warm, install ${spec}: dnf median ${q(d, 0.5).toFixed(0)} ms, rpmkit resolve median ${q(m, 0.5).toFixed(0)} ms, ratio ${(q(m, 0.5) / q(d, 0.5)).toFixed(2)}x (target <= 1x)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
