@@ -102,6 +102,16 @@ function changed(abs: string): RpmkitError {
 
 /** Writes the tar stream of `entries` to `sink` (coalesced into ~1 MiB chunks). */
 export async function writeTar(entries: ScanEntry[], ctx: LayerContext, out: (b: Buffer) => Promise<void>): Promise<void> {
+  try {
+    await writeTarInner(entries, ctx, out);
+  } catch (e) {
+    if (e instanceof RpmkitError) throw e;
+    // A file that vanished or became unreadable since the scan.
+    throw new RpmkitError('IO_ERROR', `cannot read the root ${ctx.rootDir}: ${(e as Error).message}`, { cause: e, hint: 'do not modify the root while an image is built' });
+  }
+}
+
+async function writeTarInner(entries: ScanEntry[], ctx: LayerContext, out: (b: Buffer) => Promise<void>): Promise<void> {
   let pending: Buffer[] = [];
   let pendingLen = 0;
   const flush = async () => {

@@ -82,13 +82,27 @@ export async function scanRoot(rootDir: string, exclude: string[] = []): Promise
   const out: ScanEntry[] = [];
   const walk = async (relDir: string): Promise<void> => {
     const abs = relDir ? path.join(rootDir, relDir) : rootDir;
-    let names: string[];
+    let raw: Buffer[];
     try {
-      names = await fs.readdir(abs);
+      raw = await fs.readdir(abs, { encoding: 'buffer' });
     } catch (e) {
-      throw new RpmkitError('IO_ERROR', `cannot list ${abs}`, { cause: e });
+      throw new RpmkitError('IO_ERROR', `cannot list ${abs}: ${(e as Error).message}`, { cause: e });
     }
-    const stats = await Promise.all(names.map((name) => fs.lstat(path.join(abs, name))));
+    // Tar names are written as UTF-8; a name that is not would be silently rewritten.
+    const names = raw.map((b) => {
+      const s = b.toString('utf8');
+      if (!Buffer.from(s, 'utf8').equals(b)) {
+        throw new RpmkitError('UNSAFE_PATH', `file name ${JSON.stringify(s)} in ${abs} is not valid UTF-8`, { hint: 'rename or remove it before building the image' });
+      }
+      return s;
+    });
+    const stats = await Promise.all(
+      names.map((name) =>
+        fs.lstat(path.join(abs, name)).catch((e: unknown) => {
+          throw new RpmkitError('IO_ERROR', `cannot stat ${path.join(abs, name)}: ${(e as Error).message}`, { cause: e });
+        }),
+      ),
+    );
     for (let i = 0; i < names.length; i++) {
       const rel = relDir ? `${relDir}/${names[i]}` : names[i];
       const st = stats[i];

@@ -264,3 +264,26 @@ test('bad input gives coded errors and leaves the layout untouched', (t) => {
   assert.equal(broken.status, 6);
   assert.match(broken.stderr, /error\[IMAGE_INVALID\].*index\.json/);
 });
+
+test('zstd layers: the zstd program decompresses them to the same diff_id', (t) => {
+  if (!needTool(t, 'zstd', 'skopeo')) return;
+  const s = setup(t);
+  const gz = build(t, s.root, path.join(s.dir, 'gz'), ['--meta', s.meta]);
+  const zs = build(t, s.root, path.join(s.dir, 'zs'), ['--meta', s.meta, '--compression', 'zstd']);
+  const again = build(t, s.root, path.join(s.dir, 'zs2'), ['--meta', s.meta, '--compression', 'zstd']);
+  assert.equal(again.manifestDigest, zs.manifestDigest);
+  assert.equal(zs.layers[0].diffId, gz.layers[0].diffId, 'same uncompressed layer');
+  const raw = JSON.parse(run('skopeo', ['inspect', '--raw', `oci:${path.join(s.dir, 'zs')}:latest`]).stdout) as { layers: { mediaType: string }[] };
+  assert.equal(raw.layers[0].mediaType, 'application/vnd.oci.image.layer.v1.tar+zstd');
+  const blob = path.join(s.dir, 'zs', 'blobs', 'sha256', zs.layers[0].digest.slice(7));
+  const sum = run('sh', ['-c', `zstd -dc '${blob}' | sha256sum`]);
+  assert.equal(`sha256:${sum.stdout.split(' ')[0]}`, zs.layers[0].diffId);
+});
+
+test('a file name that is not UTF-8 is refused with UNSAFE_PATH', (t) => {
+  const s = setup(t);
+  writeFileSync(Buffer.concat([Buffer.from(`${s.root}/etc/bad-`), Buffer.from([0xff, 0xfe])]), 'x');
+  const r = rpmkit(['image-from-root', '--root', s.root, '--image', path.join(s.dir, 'img'), '--tag', 'x']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /error\[UNSAFE_PATH\].*not valid UTF-8/);
+});
