@@ -121,9 +121,13 @@ export interface RpmFile {
   format: number;
   nevra: Nevra;
   isSource: boolean;
-  /** 'gzip', 'bzip2', 'xz', 'lzma', 'zstd' or 'identity' (none). */
+  /**
+   * PAYLOADCOMPRESSOR as stored: 'gzip', 'bzip2', 'xz', 'lzma', 'zstd',
+   * 'identity'; '' when the tag is absent (the payload's magic then decides
+   * between gzip and none, as rpm's gzip reader does).
+   */
   payloadCompressor: string;
-  /** '' for the default cpio; rpm 6 may use the stripped '07070X' form. */
+  /** PAYLOADFORMAT ('cpio' when absent); the archive may still use rpm's stripped '07070X' entries. */
   payloadFormat: string;
   files: RpmFileInfo[];
   deps: RpmDeps;
