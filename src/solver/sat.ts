@@ -41,7 +41,7 @@ export class Sat {
   trailLen = 0;
   private qhead = 0;
   readonly trailLim: number[] = [];
-  private watches: number[][];
+  private watches: (number[] | undefined)[];
   private seen: Uint8Array;
   /** Clauses that were unit when added at level 0 (propagated by `start`). */
   private units: number[] = [];
@@ -54,7 +54,8 @@ export class Sat {
     this.reason = new Int32Array(nvars + 1).fill(-1);
     this.trail = new Int32Array(nvars + 1);
     this.seen = new Uint8Array(nvars + 1);
-    this.watches = Array.from({ length: 2 * nvars + 2 }, () => []);
+    // Created on first use: most of a big pool never gets a clause.
+    this.watches = new Array<number[] | undefined>(2 * nvars + 2);
   }
 
   get decisionLevel(): number {
@@ -77,10 +78,16 @@ export class Sat {
       if (this.emptyClause < 0) this.emptyClause = idx;
     } else if (c.length === 1) this.units.push(idx);
     else {
-      this.watches[c[0]].push(idx);
-      this.watches[c[1]].push(idx);
+      this.watch(c[0], idx);
+      this.watch(c[1], idx);
     }
     return idx;
+  }
+
+  private watch(lit: number, ci: number): void {
+    const w = this.watches[lit];
+    if (w) w.push(ci);
+    else this.watches[lit] = [ci];
   }
 
   /** Assign the level-0 units; returns a conflicting clause index or -1. */
@@ -116,6 +123,7 @@ export class Sat {
       const p = this.trail[this.qhead++];
       const falseLit = p ^ 1;
       const ws = watches[falseLit];
+      if (!ws) continue;
       let i = 0;
       let j = 0;
       const n = ws.length;
@@ -140,7 +148,7 @@ export class Sat {
           if ((l & 1 ? -lv : lv) >= 0) {
             c[1] = l;
             c[k] = falseLit;
-            watches[l].push(ci);
+            this.watch(l, ci);
             found = true;
             break;
           }
@@ -260,8 +268,8 @@ export class Sat {
     this.infos.push({ kind: RuleKind.Learned, pkg: 0, info: -1, other: 0 });
     this.antecedents.set(idx, used);
     if (c.length > 1) {
-      this.watches[c[0]].push(idx);
-      this.watches[c[1]].push(idx);
+      this.watch(c[0], idx);
+      this.watch(c[1], idx);
     }
     this.assign(c[0], idx);
     return idx;
