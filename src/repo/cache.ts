@@ -50,30 +50,55 @@ class U32 {
  * big parsed chunk would keep the whole chunk alive as long as it lives.
  */
 export function detach(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
+/**
+ * A string -> number dictionary whose keys never pin the text they were cut
+ * from: property keys are internalized by V8, i.e. stored as their own copy.
+ */
+export function newDict(): Record<string, number> {
+  return Object.create(null) as Record<string, number>;
+}
+
+/**
+ * The string table, written as NUL-separated UTF-8 while parsing (no JS
+ * string is kept for values that are not deduplicated). Id 0 = undefined,
+ * and the table starts with an empty entry for it.
+ */
 class Strings {
-  map = new Map<string, number>();
-  list: string[] = [''];
+  private map = newDict();
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private len = 0;
+  private n = 1;
+  private append(s: string): number {
+    if (s.includes('\u0000')) throw new RpmkitError('METADATA_INVALID', 'a NUL character in repository metadata');
+    const need = this.len + 1 + s.length * 3;
+    if (need > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(b, 0, 0, this.len);
+      this.buf = b;
+    }
+    this.buf[this.len++] = 0;
+    this.len += this.buf.write(s, this.len, 'utf8');
+    return this.n++;
+  }
   /** Deduplicated id (0 = undefined). */
   id(s: string | undefined): number {
     if (s === undefined) return 0;
-    let i = this.map.get(s);
+    let i = this.map[s];
     if (i === undefined) {
-      if (s.includes('\u0000')) throw new RpmkitError('INTERNAL', 'NUL in metadata string');
-      const d = detach(s);
-      i = this.list.length;
-      this.list.push(d);
-      this.map.set(d, i);
+      i = this.append(s);
+      this.map[s] = i;
     }
     return i;
   }
   /** A new id without deduplication, for values that are unique anyway (checksums, paths). */
   add(s: string): number {
-    if (s.includes('\u0000')) throw new RpmkitError('INTERNAL', 'NUL in metadata string');
-    this.list.push(detach(s));
-    return this.list.length - 1;
+    return this.append(s);
+  }
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.len);
   }
 }
 
@@ -128,7 +153,7 @@ export class PoolWriter {
   private deps = new U32();
   private evrs = new U32();
   private evrKeys = new Map<string, number>();
-  private depKeys = new Map<string, number>();
+  private depKeys = new Map<number | string, number>();
   nEvr = 0;
   nDep = 0;
   count = 0;
@@ -161,7 +186,8 @@ export class PoolWriter {
     const flags = (op ? OP_CODE[op] : 0) | (pre ? 8 : 0) | (rich ? 16 : 0);
     const nm = this.S.id(name);
     const ev = op && evr >= 0 ? evr + 1 : 0;
-    const key = `${nm},${flags},${ev}`;
+    // A number while it fits 53 bits (always, in practice): cheaper than a string key.
+    const key = nm < 2 ** 26 && ev < 2 ** 21 ? (nm * 32 + flags) * 2 ** 21 + ev : `${nm},${flags},${ev}`;
     let i = this.depKeys.get(key);
     if (i === undefined) {
       i = this.nDep++;
@@ -199,7 +225,7 @@ export class PoolWriter {
 
   finish(meta: PoolMeta, advisories?: Advisory[]): Buffer {
     const header = Buffer.from(JSON.stringify({ meta: { ...meta, packageCount: this.count }, advisories: advisories ?? null, nEvr: this.nEvr, nDep: this.nDep }), 'utf8');
-    const strings = Buffer.from(this.S.list.join('\u0000'), 'utf8');
+    const strings = this.S.bytes();
     const u8 = (a: Uint32Array | Float64Array, n: number, w: number) => Buffer.from(a.buffer, 0, n * w);
     const sections = [header, strings, u8(this.evrs.a, this.evrs.n, 4), u8(this.deps.a, this.deps.n, 4), u8(this.ints.a, this.ints.n, 4), u8(this.nums.a, this.nums.n, 8)];
     let size = 8 + 8 * sections.length;
@@ -409,7 +435,7 @@ export function encodeFilelists(entries: Map<string, { files: string[]; types?: 
     ints.push(e.files.length);
     for (let i = 0; i < e.files.length; i++) ints.push(S.id(e.files[i]) * 4 + (e.types ? FT_CODE[e.types[i] ?? 'file'] : 0));
   }
-  const strings = Buffer.from(S.list.join('\u0000'), 'utf8');
+  const strings = S.bytes();
   const data = Buffer.from(ints.view().buffer, 0, ints.n * 4);
   const head = Buffer.alloc(24);
   head.write('RPMKITF1', 0, 'latin1');

@@ -15,7 +15,7 @@ export async function parseFilelists(chunks: AsyncIterable<Buffer>, what: string
   let inFile = false;
   let ft: FileType = 'file';
   let text = '';
-  const p = createXmlParser(what);
+  const p = await createXmlParser(what);
   p.on('opentag', (n) => {
     const a = n.attributes as Attrs;
     if (n.name === 'package') {

@@ -2,8 +2,9 @@
 // repository's keys. Modern (v4) signatures go through openpgp; old v3
 // signatures — still found on long-lived repositories such as openSUSE's —
 // are checked here with node:crypto (openpgp v6 no longer reads them).
-// SHA-1 signatures are refused unless explicitly allowed.
-import * as openpgp from 'openpgp';
+// SHA-1 signatures are refused unless explicitly allowed. openpgp is loaded
+// only when a repository asks for this (it is large).
+import type * as openpgp from 'openpgp';
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { RpmkitError } from '../errors.js';
 
@@ -16,13 +17,14 @@ export interface VerifyOptions {
 
 /** Read every armored key block in the given texts. */
 export async function readKeys(armored: string[], what: string): Promise<openpgp.Key[]> {
+  const pgp = await import('openpgp');
   const keys: openpgp.Key[] = [];
   for (const text of armored) {
     const blocks = text.match(/-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC KEY BLOCK-----/g);
     if (!blocks) throw new RpmkitError('KEY_INVALID', `${what}: no armored public key found`, { hint: 'gpgkey must point at an ASCII-armored OpenPGP public key' });
     for (const b of blocks) {
       try {
-        keys.push(...(await openpgp.readKeys({ armoredKeys: b })));
+        keys.push(...(await pgp.readKeys({ armoredKeys: b })));
       } catch (e) {
         throw new RpmkitError('KEY_INVALID', `${what}: unreadable public key (${(e as Error).message})`, { cause: e });
       }
@@ -36,26 +38,27 @@ const HASHES: Record<number, string> = { 2: 'sha1', 8: 'sha256', 9: 'sha384', 10
 /** Verify `data` against an armored detached signature; returns the signing key id (hex). */
 export async function verifyDetached(data: Uint8Array, armoredSig: string, keys: openpgp.Key[], opts: VerifyOptions): Promise<string> {
   if (!keys.length) throw new RpmkitError('KEY_INVALID', `${opts.what}: no keys to verify with`, { hint: 'set gpgkey for the repository' });
+  const pgp = await import('openpgp');
   let packet: Uint8Array;
   try {
-    const u = await openpgp.unarmor(armoredSig);
+    const u = await pgp.unarmor(armoredSig);
     packet = await readAll(u.data as unknown as AsyncIterable<Uint8Array> | Uint8Array);
   } catch (e) {
     throw new RpmkitError('SIGNATURE_INVALID', `${opts.what}: not an armored OpenPGP signature`, { cause: e });
   }
   const body = firstPacketBody(packet, opts.what);
   if (body[0] === 3) return verifyV3(data, body, keys, opts);
-  const reject = new Set<openpgp.enums.hash>([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]);
-  if (!opts.allowSha1) reject.add(openpgp.enums.hash.sha1);
+  const reject = new Set<openpgp.enums.hash>([pgp.enums.hash.md5, pgp.enums.hash.ripemd]);
+  if (!opts.allowSha1) reject.add(pgp.enums.hash.sha1);
   try {
-    const signature = await openpgp.readSignature({ armoredSignature: armoredSig });
-    const message = await openpgp.createMessage({ binary: data });
-    const res = await openpgp.verify({
+    const signature = await pgp.readSignature({ armoredSignature: armoredSig });
+    const message = await pgp.createMessage({ binary: data });
+    const res = await pgp.verify({
       message,
       signature,
       verificationKeys: keys,
       expectSigned: true,
-      config: { rejectMessageHashAlgorithms: reject, rejectHashAlgorithms: opts.allowSha1 ? new Set([openpgp.enums.hash.md5]) : reject },
+      config: { rejectMessageHashAlgorithms: reject, rejectHashAlgorithms: opts.allowSha1 ? new Set([pgp.enums.hash.md5]) : reject },
     });
     const s = res.signatures[0];
     if (!s) throw new Error('no signature');

@@ -12,7 +12,7 @@ export async function parseMetalink(xml: Buffer, what: string): Promise<string[]
   const urls: { url: string; pref: number; order: number }[] = [];
   let cur: { pref: number; protocol?: string } | undefined;
   let text = '';
-  const p = createXmlParser(what);
+  const p = await createXmlParser(what);
   p.on('opentag', (n) => {
     if (n.name === 'url') {
       const a = n.attributes as Record<string, string>;

@@ -142,7 +142,7 @@ export async function parsePrimary(chunks: AsyncIterable<Buffer>, opts: ParseOpt
   let fileType: FileType = 'file';
   let text = '';
   let collecting = false;
-  const p = createXmlParser(opts.what);
+  const p = await createXmlParser(opts.what);
 
   p.on('opentag', (node) => {
     const name = node.name;

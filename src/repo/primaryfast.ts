@@ -6,7 +6,7 @@
 import type { DepOp } from '../evr/index.js';
 import { RpmkitError } from '../errors.js';
 import { FastXml } from './fastxml.js';
-import { PoolWriter, STRING_FIELD_INDEX as F, DEP_KIND_INDEX, FILE_TYPE_CODE, detach } from './cache.js';
+import { PoolWriter, STRING_FIELD_INDEX as F, DEP_KIND_INDEX, FILE_TYPE_CODE, newDict } from './cache.js';
 import { normalizeChecksumType } from './xml.js';
 
 const DEP_KIND: Record<string, number> = {
@@ -65,7 +65,7 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
   let fileType = 0;
   let text = '';
   // Raw <rpm:entry> attribute text -> dependency id.
-  const depCache = new Map<string, number>();
+  const depCache = newDict();
   const MAX_TEXT = 16 << 20;
 
   const x: FastXml = new FastXml(
@@ -93,14 +93,14 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
         }
         if (name === 'rpm:entry') {
           if (kind < 0) return;
-          let id = depCache.get(raw);
+          let id = depCache[raw];
           if (id === undefined) {
             const a = x.attrs(raw);
             const n = a.name ?? '';
             const op = a.flags === undefined ? undefined : FLAGS[a.flags];
             const ev = op ? w.evr(a.epoch, a.ver ?? '', a.rel) : -1;
             id = w.dep(n, op, ev, a.pre === '1' || a.pre === 'true', n.charCodeAt(0) === 40);
-            depCache.set(detach(raw), id);
+            depCache[raw] = id;
           }
           (deps[kind] as number[]).push(id);
           return;

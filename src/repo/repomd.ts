@@ -28,7 +28,7 @@ export async function parseRepomd(xml: Buffer, what: string): Promise<Repomd> {
   let text = '';
   let inTags = false;
   let sawRoot = false;
-  const p = createXmlParser(what);
+  const p = await createXmlParser(what);
   p.on('opentag', (n) => {
     const a = n.attributes as Attrs;
     if (!sawRoot) {

@@ -8,7 +8,7 @@ export async function parseUpdateinfo(chunks: AsyncIterable<Buffer>, what: strin
   let pkg: Advisory['packages'][number] | undefined;
   let field: string | undefined;
   let text = '';
-  const p = createXmlParser(what);
+  const p = await createXmlParser(what);
   p.on('opentag', (n) => {
     const a = n.attributes as Attrs;
     if (n.name === 'update') {

@@ -3,15 +3,17 @@
 // METADATA_INVALID naming the repository file. A DOCTYPE is refused outright:
 // rpm-md never has one, and internal entity declarations are the vector of
 // "billion laughs" documents.
-import { SaxesParser } from 'saxes';
+import type { SaxesParser } from 'saxes';
 import { StringDecoder } from 'node:string_decoder';
 import { RpmkitError } from '../errors.js';
 
 export type Attrs = Record<string, string>;
 export type XmlParser = SaxesParser<{ xmlns: false; position: true }>;
 
-export function createXmlParser(what: string): XmlParser {
-  const p = new SaxesParser({ xmlns: false, position: true }) as XmlParser;
+/** A configured parser; saxes is loaded on first use (warm loads never need it). */
+export async function createXmlParser(what: string): Promise<XmlParser> {
+  const { SaxesParser: Parser } = await import('saxes');
+  const p = new Parser({ xmlns: false, position: true }) as XmlParser;
   p.on('doctype', () => {
     throw new RpmkitError('METADATA_INVALID', `${what}: has a DOCTYPE declaration, which repository metadata never has`, {
       hint: 'the document may be hostile (entity expansion); refusing to read it',
