@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const cli = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) ? [path.join(ROOT, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts')];
     const root = path.join(dir, 'root');
     mkdirSync(root);
-    const dnfArgs = (spec: string) => ['--installroot', root, '--setopt=reposdir=/dev/null', `--setopt=cachedir=${path.join(dir, 'dnfcache')}`, `--repofrompath=main,${MAIN}`, '--setopt=main.gpgcheck=0', '--setopt=install_weak_deps=False', '--releasever=12', '--assumeno', 'install', spec];
+    const dnfArgs = (spec: string) => ['--installroot', root, '--noplugins', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${path.join(dir, 'dnfcache')}`, `--repofrompath=main,${MAIN}`, '--setopt=main.gpgcheck=0', '--setopt=install_weak_deps=False', '--releasever=12', '--assumeno', 'install', spec];
     const rpmkitArgs = (spec: string) => [...cli, '--cache-dir', cache, 'resolve', '--repo', `main=${MAIN}`, spec];
     for (const spec of ['python3', 'gnome-shell']) {
       time('dnf', dnfArgs(spec)); // warm dnf's solv cache
