@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { randomBytes, createHash, getHashes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { RpmkitError } from '../errors.js';
-import { readRpm, payloadEntries, type RpmFile, type RpmFileInfo, type CpioEntry } from '../rpm/index.js';
+import type { RpmFile, RpmFileInfo, CpioEntry } from '../rpm/index.js';
+import { loadPackage, type LoadedPackage } from './prefetch.js';
 import { buildRpmdb, readRpmdbBlobs, installedPackage, FILE_STATE } from '../rpmdb/index.js';
 import { canonicalPath, packagePathComponents, resolveDirInRoot } from './paths.js';
 import { capsTextToXattr } from './caps.js';
@@ -105,6 +106,13 @@ interface OwnedPath {
   file: FileIdentity;
   /** Installed by this run (one transaction) rather than found in the rpmdb. */
   sameRun: boolean;
+}
+
+/** A path this package put on disk; `existed` for a directory that was already there. */
+interface Written {
+  plan: PlannedFile;
+  host: string;
+  existed?: boolean;
 }
 
 interface PlannedFile {
@@ -214,6 +222,9 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   const owned = new Map<string, OwnedPath>();
   const dirCache = new Map<string, string>();
   const ownership = new Map<string, Omit<OwnershipEntry, 'uid' | 'gid'>>();
+  // Paths we did not create (their owner on disk is unknown); everything we
+  // created as root is already root:root and needs no chown to stay that way.
+  const existedBefore = new Set<string>();
   const dbPackages: { header: Uint8Array; signature?: Uint8Array; fileStates: number[]; name: string }[] = [];
   const total = opts.packages.length;
 
@@ -238,9 +249,13 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   // get their owners, rpmdb and manifest below, then the error is rethrown.
   let failure: unknown;
   try {
+  let next: Promise<LoadedPackage> | undefined;
   for (let pi = 0; pi < total; pi++) {
     const file = opts.packages[pi].file;
-    const rpm = await readRpm(file);
+    const loaded = await (next ?? loadPackage(file));
+    next = pi + 1 < total ? loadPackage(opts.packages[pi + 1].file) : undefined;
+    next?.catch(() => {});
+    const rpm = loaded.rpm;
     if (rpm.isSource) throw new RpmkitError('RPM_UNSUPPORTED', `${file}: is a source package; only binary packages can be installed`);
     const nevra = nevraOf(rpm);
     if (alreadyInstalled.has(nevra)) {
@@ -288,9 +303,9 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
 
     // 2. Extract, with an undo log for this package.
     const undo = new UndoLog();
-    const written: { plan: PlannedFile; host: string }[] = [];
+    const written: Written[] = [];
     try {
-      await extractPackage(dirCache, root, rpm, nevra, plan, undo, written, report, asRoot, states);
+      await extractPackage(dirCache, root, loaded, rpm, nevra, plan, undo, written, report, asRoot, states);
     } catch (e) {
       await undo.rollback();
       dirCache.clear();
@@ -299,9 +314,11 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     await undo.commit();
 
     // 3. Bookkeeping once the package is fully on disk.
-    for (const { plan: p, host } of written) {
+    for (const { plan: p, host, existed } of written) {
       const f = p.file;
       const rel = `/${path.relative(root, host).split(path.sep).join('/')}`;
+      if (existed) existedBefore.add(rel);
+      else existedBefore.delete(rel);
       owned.set(await conflictKey(root, p.components, nevra, dirCache), { pkg: nevra, file: f, sameRun: true });
       const entry: Omit<OwnershipEntry, 'uid' | 'gid'> = { path: rel, user: f.user || 'root', group: f.group || 'root', mode: f.mode, pkg: nevra };
       if (f.caps) {
@@ -331,20 +348,21 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     if (gid === undefined) unknown.add(`group ${e.group}`);
     const full: OwnershipEntry = { ...e, uid: uid ?? 0, gid: gid ?? 0 };
     report.ownership.push(full);
-    if (asRoot) {
-      const host = path.join(root, e.path);
+    if (!asRoot) continue;
+    const host = path.join(root, e.path);
+    if (full.uid !== 0 || full.gid !== 0 || existedBefore.has(e.path)) {
       try {
-        await fs.lchown(host, full.uid, full.gid);
+        fss.lchownSync(host, full.uid, full.gid);
         // chown clears set-id bits: put the mode back.
-        if (fileType(e.mode) !== S_IFLNK) await fs.chmod(host, e.mode & 0o7777);
+        if (fileType(e.mode) !== S_IFLNK) fss.chmodSync(host, e.mode & 0o7777);
       } catch (err) {
         throw ioError(e.pkg, `cannot set owner of ${e.path}`, err);
       }
-      // File capabilities last (chown clears them). Node cannot setxattr, so
-      // use libcap's setcap when the host has it; the manifest has them anyway.
-      if (e.capsText && fileType(e.mode) === S_IFREG && !setCaps(host, e.capsText)) {
-        report.notices.push(`could not set capabilities ${e.capsText} on ${e.path} (no setcap tool?); recorded in the ownership manifest`);
-      }
+    }
+    // File capabilities last (chown clears them). Node cannot setxattr, so
+    // use libcap's setcap when the host has it; the manifest has them anyway.
+    if (e.capsText && fileType(e.mode) === S_IFREG && !setCaps(host, e.capsText)) {
+      report.notices.push(`could not set capabilities ${e.capsText} on ${e.path} (no setcap tool?); recorded in the ownership manifest`);
     }
   }
   for (const u of [...unknown].sort()) report.notices.push(`${u} is not defined in the root's /etc/passwd or /etc/group; owned by root instead (as rpm does)`);
@@ -426,11 +444,12 @@ async function conflictKey(root: string, components: string[], pkg: string, cach
 async function extractPackage(
   dirCache: Map<string, string>,
   root: string,
+  loaded: LoadedPackage,
   rpm: RpmFile,
   nevra: string,
   plan: PlannedFile[],
   undo: UndoLog,
-  written: { plan: PlannedFile; host: string }[],
+  written: Written[],
   report: InstallReport,
   asRoot: boolean,
   states: number[],
@@ -475,7 +494,7 @@ async function extractPackage(
     await place(p, tmp, parent);
   };
 
-  for await (const entry of payloadEntries(rpm)) {
+  for await (const entry of loaded.entries()) {
     // The archive name must be as safe as the header's (checked before anything else).
     if (entry.rawPath) canonicalPath(entry.rawPath === '.' ? '/' : entry.rawPath.startsWith('/') || entry.rawPath.startsWith('./') ? entry.rawPath : `/${entry.rawPath}`, nevra);
     if (entry.fileIndex === undefined || !entry.file) {
@@ -557,7 +576,7 @@ async function extractPackage(
   }
 }
 
-async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: UndoLog, written: { plan: PlannedFile; host: string }[], hooks: { created(h: string): void; dirMode: number; cache: Map<string, string> }): Promise<void> {
+async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: UndoLog, written: Written[], hooks: { created(h: string): void; dirMode: number; cache: Map<string, string> }): Promise<void> {
   const parent = await resolveDirInRoot(root, p.components.slice(0, -1), nevra, p.file.path, true, hooks);
   const host = path.join(parent, p.components[p.components.length - 1]);
   const mode = p.file.mode & 0o7777;
@@ -572,7 +591,7 @@ async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: Undo
   if (st.isDirectory()) {
     undo.meta(host, st.mode & 0o7777);
     fss.chmodSync(host, mode);
-    written.push({ plan: p, host });
+    written.push({ plan: p, host, existed: true });
     return;
   }
   if (st.isSymbolicLink()) {
