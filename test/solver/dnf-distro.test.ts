@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { needTool, runCli, tempDir } from '../helpers/env.js';
 import { distroRepo } from '../helpers/fixtures.js';
@@ -114,4 +114,24 @@ test('rpmkit why shows the requires path to a package', async (t) => {
     assert.equal(out.chain[i].reason, 'requires');
     assert.equal(out.chain[i].by, out.chain[i - 1].package);
   }
+});
+
+test('resolve and why without specs use the manifest (and why pins rpmkit.lock)', async (t) => {
+  const repo = distroRepo(t);
+  if (!repo) return;
+  const dir = tempDir(t);
+  writeFileSync(path.join(dir, 'rpmkit.toml'), `[contents]\nrepositories = [{ id = "d", url = "file://${repo}", options = { gpgcheck = "0" } }]\npackages = ["python3"]\n`);
+  const env = { RPMKIT_CACHE_DIR: path.join(dir, 'cache') };
+  const r = runCli(['--json', 'resolve'], { cwd: dir, env });
+  assert.equal(r.status, 0, r.stderr);
+  const viaSpec = runCli(['--json', 'resolve', '--repo', `d=${repo}`, 'python3'], { cwd: dir, env });
+  assert.deepEqual(JSON.parse(r.stdout), JSON.parse(viaSpec.stdout));
+  const w = runCli(['--json', 'why', 'libffi8'], { cwd: dir, env });
+  assert.equal(w.status, 0, w.stderr);
+  const chain = (JSON.parse(w.stdout) as { chain: { package: string; spec?: string }[] }).chain;
+  assert.equal(chain[0].spec, 'python3');
+  assert.match(chain[chain.length - 1].package, /^libffi8-/);
+  const missing = runCli(['why', 'no-such-package'], { cwd: dir, env });
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /not in the install set/);
 });

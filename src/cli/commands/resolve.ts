@@ -3,6 +3,7 @@
 // Also home of the text rendering of solver problems (the solver itself only
 // returns structured data).
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { RpmkitError } from '../../errors.js';
 import type { Package, Repo } from '../../repo/types.js';
@@ -92,9 +93,42 @@ export interface ResolveCliOptions {
   multilib?: boolean;
 }
 
-/** Load repos + local .rpm files named on the command line and resolve; shared by resolve and why. */
-export async function resolveFromCli(cmd: Command, specs: string[], o: ResolveCliOptions): Promise<{ resolution: Resolution; repos: Repo[] }> {
+/**
+ * Load repos + local .rpm files named on the command line and resolve;
+ * shared by resolve and why. Without specs, the manifest's packages,
+ * excludes and weak_deps are resolved against its repositories; `lock`
+ * then restricts every package to the one rpmkit.lock records.
+ */
+export async function resolveFromCli(cmd: Command, specs: string[], o: ResolveCliOptions, useLock = false): Promise<{ resolution: Resolution; repos: Repo[]; source: string }> {
   const g = globals(cmd);
+  if (!specs.length) {
+    const { loadManifest } = await import('../../config/index.js');
+    const { loadForResolve } = await import('./update.js');
+    const m = await loadManifest({ file: g.file, basearch: g.arch });
+    const loaded = await loadForResolve(cmd, m);
+    const request = { ...loaded.request, weakDeps: o.weakDeps || loaded.request.weakDeps, exclude: [...(loaded.request.exclude ?? []), ...(o.exclude ?? [])] };
+    const repoFilters = Object.fromEntries(m.contents.repositories.map((d) => [d.id, { includepkgs: d.includepkgs, excludepkgs: d.excludepkgs }]));
+    let repos = loaded.repos;
+    let source = m.path;
+    if (useLock) {
+      const lockPath = path.join(m.dir, 'rpmkit.lock');
+      if (existsSync(lockPath)) {
+        const { readLock, checksumString } = await import('../../lockfile/index.js');
+        const lock = await readLock(lockPath);
+        const pinned = new Set(lock.packages.map((p) => `${p.name}\u0000${p.checksum}`));
+        const names = new Set(lock.packages.map((p) => p.name));
+        // Only the locked build of every locked name stays visible.
+        repos = repos.map((r) => {
+          const copy = Object.create(r) as Repo;
+          copy.packages = r.packages.filter((p) => !names.has(p.name) || pinned.has(`${p.name}\u0000${checksumString(p.checksum)}`));
+          return copy;
+        });
+        source = lockPath;
+      }
+    }
+    const resolution = await resolve(repos, request, { repoFilters });
+    return { resolution, repos, source };
+  }
   const localFiles = specs.filter((s) => s.endsWith('.rpm') && existsSync(s));
   const names = specs.filter((s) => !localFiles.includes(s));
   const localPackages: Package[] = [];
@@ -108,7 +142,7 @@ export async function resolveFromCli(cmd: Command, specs: string[], o: ResolveCl
   }
   const repos = await loadReposFromCli(cmd);
   const resolution = await resolve(repos, { install: names, localPackages, exclude: o.exclude, arch: g.arch, weakDeps: Boolean(o.weakDeps), multilib: Boolean(o.multilib) });
-  return { resolution, repos };
+  return { resolution, repos, source: 'command line' };
 }
 
 export function unsatisfiable(problems: Problem[]): RpmkitError {
@@ -127,7 +161,7 @@ export function withSolverOptions(cmd: Command): Command {
 }
 
 export function register(program: Command): void {
-  withSolverOptions(withRepoOptions(program.command('resolve').argument('<spec...>', 'package names, NEVRAs, capabilities, /paths, globs or local .rpm files').description('show the packages that installing SPEC into an empty root needs')))
+  withSolverOptions(withRepoOptions(program.command('resolve').argument('[spec...]', "package names, NEVRAs, capabilities, /paths, globs or local .rpm files (default: the manifest's packages)").description('show the packages that installing SPEC into an empty root needs')))
     .action(async (specs: string[], o: ResolveCliOptions, cmd: Command) => {
       const { resolution } = await resolveFromCli(cmd, specs, o);
       if (!resolution.ok) throw unsatisfiable(resolution.problems);

@@ -8,13 +8,13 @@ import { withRepoOptions } from '../repos.js';
 import { type ResolveCliOptions, formatReason, nevra, resolveFromCli, unsatisfiable, withSolverOptions } from './resolve.js';
 
 export function register(program: Command): void {
-  withSolverOptions(withRepoOptions(program.command('why').argument('<package>', 'package name (or NEVRA) to explain').argument('<spec...>', 'the request, as for `rpmkit resolve`').description('show why PACKAGE is installed for SPEC')))
+  withSolverOptions(withRepoOptions(program.command('why').argument('<package>', 'package name (or NEVRA) to explain').argument('[spec...]', "the request, as for `rpmkit resolve` (default: the manifest, pinned to rpmkit.lock when there is one)").description('show why PACKAGE is installed for SPEC')))
     .action(async (pkg: string, specs: string[], o: ResolveCliOptions, cmd: Command) => {
-      const { resolution } = await resolveFromCli(cmd, specs, o);
+      const { resolution, source } = await resolveFromCli(cmd, specs, o, true);
       if (!resolution.ok) throw unsatisfiable(resolution.problems);
       const chain = explainWhy(resolution, pkg);
       if (!chain.length) {
-        throw new RpmkitError('NOT_FOUND', `${pkg} is not in the install set of ${specs.join(' ')}`, { hint: 'run `rpmkit resolve` with the same specs to see the set' });
+        throw new RpmkitError('NOT_FOUND', `${pkg} is not in the install set of ${specs.length ? specs.join(' ') : source}`, { hint: 'run `rpmkit resolve` with the same specs to see the set' });
       }
       const json = chain.map((c) => ({ package: nevra(c.package), reason: c.reason.kind, by: c.reason.kind === 'requires' || c.reason.kind === 'recommends' ? nevra(c.reason.by) : c.reason.kind === 'supplements' ? nevra(c.reason.of) : undefined, spec: c.reason.kind === 'requested' ? c.reason.spec : undefined, dep: 'dep' in c.reason ? `${c.reason.dep.name}` : undefined }));
       output(cmd).result({ package: pkg, chain: json }, () => {
