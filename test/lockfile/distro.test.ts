@@ -126,6 +126,23 @@ test('lock python3 over file:// = dnf\'s plan with createrepo_c checksums; re-lo
   assert.equal((await cli(['-f', m, '--cache-dir', cache, 'lock'])).status, 0);
   assert.equal((await cli(['-f', m, '--cache-dir', cache, 'lock', '--check'])).status, 0);
   assert.deepEqual(parseLock(readFileSync(lockFile, 'utf8')).packages, lock.packages, 'tar was already in the closure');
+
+  // hermeto interop: export rpms.lock.yaml, then rebuild the lock from it (and from an rpmoci.lock): same bytes.
+  const now = readFileSync(lockFile, 'utf8');
+  const y = path.join(dir, 'rpms.lock.yaml');
+  assert.equal((await cli(['-f', m, '--cache-dir', cache, 'lock', '--export-rpms-lock-yaml', y])).status, 0);
+  assert.match(readFileSync(y, 'utf8'), /lockfileVendor: redhat/);
+  unlinkSync(lockFile);
+  const imp = await cli(['-f', m, '--cache-dir', cache, 'lock', '--import', y]);
+  assert.equal(imp.status, 0, imp.stderr);
+  assert.match(imp.stdout, new RegExp(`imported ${lock.packages.length} of ${lock.packages.length} packages`));
+  assert.equal(readFileSync(lockFile, 'utf8'), now);
+  const rpmoci = path.join(dir, 'rpmoci.lock');
+  writeFileSync(rpmoci, `pkg_specs = ["python3", "tar"]\nglobal_key_specs = []\n\n${lock.packages.map((p) => `[[packages]]\nname = "${p.name}"\nevr = "${evr(p)}"\nrepoid = "d"\n\n[packages.checksum]\nalgorithm = "sha256"\nchecksum = "${p.checksum.slice(7)}"\n`).join('\n')}`);
+  unlinkSync(lockFile);
+  const imp2 = await cli(['-f', m, '--cache-dir', cache, 'lock', '--import', rpmoci]);
+  assert.equal(imp2.status, 0, imp2.stderr);
+  assert.equal(readFileSync(lockFile, 'utf8'), now);
 });
 
 test('over HTTP: same lock content; vendor fetches and verifies all; --vendor-dir catches missing/altered files', async (t) => {
