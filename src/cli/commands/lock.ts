@@ -124,7 +124,7 @@ export interface LockCommandOptions {
   importArch?: string;
 }
 
-export async function runLock(cmd: Command, opts: LockCommandOptions, updateNames: string[] = []): Promise<void> {
+export async function runLock(cmd: Command, opts: LockCommandOptions, updateNames: string[] = [], refresh = false): Promise<void> {
   const g = globals(cmd);
   const out = output(cmd);
   const m = await manifestFor(cmd);
@@ -165,7 +165,7 @@ export async function runLock(cmd: Command, opts: LockCommandOptions, updateName
     await commitLock(cmd, lockPath, previous, lock, notes);
     return;
   }
-  const { lock, notes } = await relock(cmd, m, current, previous, updateNames);
+  const { lock, notes } = await relock(cmd, m, current, previous, updateNames, refresh);
   await commitLock(cmd, lockPath, previous, lock, notes);
 }
 

@@ -199,8 +199,9 @@ function lockablePackages(pkgs: Package[]): Package[] {
 }
 
 /** `lock` / `update [names]`: a new lock for the manifest. */
-export async function relock(cmd: Command, m: Manifest, input: LockInput, previous: Lock | undefined, names: string[]): Promise<RelockResult> {
-  const loaded = await loadForResolve(cmd, m, { refresh: names.length > 0 });
+export async function relock(cmd: Command, m: Manifest, input: LockInput, previous: Lock | undefined, names: string[], refresh = false): Promise<RelockResult> {
+  // `update` always asks the repositories for their newest metadata; `lock` honours metadata_expire.
+  const loaded = await loadForResolve(cmd, m, { refresh });
   const notes: string[] = [];
   if (!names.length || !previous) {
     if (names.length) notes.push('no previous lock: resolving everything');
@@ -243,6 +244,6 @@ export function register(program: Command): void {
     .command('update')
     .description('re-resolve: with PKG names, move only those (and what they force) and keep the rest of rpmkit.lock pinned; without, same as `lock`')
     .argument('[packages...]', 'locked package names to move')
-    .action(async (packages: string[], _opts: unknown, cmd: Command) => runLock(cmd, {}, packages));
+    .action(async (packages: string[], _opts: unknown, cmd: Command) => runLock(cmd, {}, packages, true));
 }
 
