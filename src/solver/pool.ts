@@ -67,8 +67,14 @@ export class Pool {
   /** Arch score: 1 = noarch, >1 lower is better, 0 = unknown. */
   readonly archScore: number[] = [0];
   readonly byName = new Map<string, number[]>();
-  /** capability name -> [id, dep] pairs (dep undefined = the implicit `name = evr`). */
-  private readonly prov = new Map<string, { ids: number[]; deps: (Dep | undefined)[] }>();
+  /**
+   * capability name -> providers, as one flat array (CSR): ids of the
+   * packages providing name n are provIds[provOff[n] .. provOff[n + 1]).
+   * Flat arrays keep a 63k-package pool from allocating 300k small lists.
+   */
+  private readonly capId = new Map<string, number>();
+  private provOff: Int32Array = new Int32Array(1);
+  private provIds: Int32Array = new Int32Array(0);
   private fileIndex: Map<string, number[]> | undefined;
   private readonly cache = new Map<string, number[]>();
   private readonly depCache = new WeakMap<Dep, number[]>();
@@ -92,9 +98,6 @@ export class Pool {
         let l = this.byName.get(p.name);
         if (!l) this.byName.set(p.name, (l = []));
         l.push(id);
-        this.addProvide(p.name, id, undefined);
-        for (const d of p.provides) if (!d.rich && d.name !== p.name) this.addProvide(d.name, id, d);
-        for (const d of p.provides) if (!d.rich && d.name === p.name) this.addProvide(d.name, id, d);
         for (const d of p.supplements) for (const n of depNames(d)) {
           let s = this.supplementsIndex.get(n);
           if (!s) this.supplementsIndex.set(n, (s = []));
@@ -102,18 +105,65 @@ export class Pool {
         }
       }
     }
+    this.indexProvides();
     for (const cap of opts.installonly) for (const id of this.whatProvides({ name: cap })) this.installonlyIds.add(id);
+  }
+
+  /** Two passes over all provides: count per capability name, then fill the flat index. */
+  private indexProvides(): void {
+    const capId = this.capId;
+    let counts = new Int32Array(1 << 16);
+    const bump = (name: string) => {
+      let c = capId.get(name);
+      if (c === undefined) {
+        c = capId.size;
+        capId.set(name, c);
+        if (c >= counts.length) {
+          const n = new Int32Array(counts.length * 2);
+          n.set(counts);
+          counts = n;
+        }
+      }
+      counts[c]++;
+    };
+    const pkgs = this.pkgs;
+    for (let id = 1; id < pkgs.length; id++) {
+      const p = pkgs[id];
+      bump(p.name);
+      for (const d of p.provides) if (!d.rich && d.name !== p.name) bump(d.name);
+    }
+    const n = capId.size;
+    const off = new Int32Array(n + 1);
+    for (let c = 0; c < n; c++) off[c + 1] = off[c] + counts[c];
+    const fill = off.slice(0, n);
+    const ids = new Int32Array(off[n]);
+    for (let id = 1; id < pkgs.length; id++) {
+      const p = pkgs[id];
+      ids[fill[capId.get(p.name)!]++] = id;
+      let last = '';
+      for (const d of p.provides) {
+        if (d.rich || d.name === p.name || d.name === last) continue;
+        last = d.name;
+        const c = capId.get(d.name)!;
+        // A package listing one name twice (different versions) is indexed once per entry; dedupe here.
+        if (fill[c] > off[c] && ids[fill[c] - 1] === id) continue;
+        ids[fill[c]++] = id;
+      }
+    }
+    // Compact away the slots left by deduplication.
+    let w = 0;
+    const outOff = new Int32Array(n + 1);
+    for (let c = 0; c < n; c++) {
+      outOff[c] = w;
+      for (let k = off[c]; k < fill[c]; k++) ids[w++] = ids[k];
+    }
+    outOff[n] = w;
+    this.provOff = outOff;
+    this.provIds = ids.subarray(0, w);
   }
 
   get size(): number {
     return this.pkgs.length - 1;
-  }
-
-  private addProvide(name: string, id: number, dep: Dep | undefined): void {
-    let e = this.prov.get(name);
-    if (!e) this.prov.set(name, (e = { ids: [], deps: [] }));
-    e.ids.push(id);
-    e.deps.push(dep);
   }
 
   /** Packages whose provides (or, for a path, file list) satisfy `dep`; ascending ids. Rich deps: union of what could satisfy. */
@@ -131,13 +181,23 @@ export class Pool {
   }
 
   private computeProviders(dep: Dep): number[] {
-    const e = this.prov.get(dep.name);
+    const c = this.capId.get(dep.name);
     const out: number[] = [];
-    if (e) {
-      for (let i = 0; i < e.ids.length; i++) {
-        const id = e.ids[i];
-        const pd = e.deps[i];
-        const ok = pd === undefined ? rangesOverlap('EQ', this.pkgs[id], dep.op, dep.evr) : rangesOverlap(pd.op, pd.evr, dep.op, dep.evr);
+    if (c !== undefined) {
+      const versioned = dep.op !== undefined && dep.evr !== undefined;
+      for (let k = this.provOff[c]; k < this.provOff[c + 1]; k++) {
+        const id = this.provIds[k];
+        if (!versioned) {
+          out.push(id);
+          continue;
+        }
+        const p = this.pkgs[id];
+        // The implicit `name = evr` of the package itself, then its explicit provides.
+        let ok = p.name === dep.name && rangesOverlap('EQ', p, dep.op, dep.evr);
+        if (!ok) for (const pd of p.provides) if (!pd.rich && pd.name === dep.name && rangesOverlap(pd.op, pd.evr, dep.op, dep.evr)) {
+          ok = true;
+          break;
+        }
         if (ok) out.push(id);
       }
     }
@@ -163,7 +223,7 @@ export class Pool {
 
   /** True when `name` has any provider at all (ignoring versions), for diagnostics. */
   hasCapability(name: string): boolean {
-    return this.prov.has(name) || (name.startsWith('/') && this.files().has(name));
+    return this.capId.has(name) || (name.startsWith('/') && this.files().has(name));
   }
 
   private files(): Map<string, number[]> {
