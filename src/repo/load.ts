@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import pLimit from 'p-limit';
 import { RpmkitError } from '../errors.js';
 import { httpGet, joinUrl, type HttpGetOptions } from '../net/index.js';
 import { redactUrl } from '../util/redact.js';
@@ -55,6 +58,25 @@ interface CacheState {
 }
 
 const MAX_REPOMD = 16 << 20;
+// Downloads run in parallel, parsing one repository at a time: parsing is
+// CPU-bound on one thread anyway, and serialising it bounds peak memory.
+const parseSlot = pLimit(1);
+
+/**
+ * A full garbage collection between parsing and decoding: the parser's
+ * tables are garbage by then, and without it V8 grows the heap to hold them
+ * and the decoded pool at once (about 1.5x the peak memory on big repos).
+ */
+const collectGarbage: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    if (typeof gc === 'function') return gc as () => void;
+  } catch {
+    // Not available: V8 collects on its own schedule.
+  }
+  return () => {};
+})();
 const MAX_DATA_DEFAULT = 4 * 1024 ** 3;
 const MAX_OPEN_DEFAULT = 16 * 1024 ** 3;
 
@@ -188,17 +210,22 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     dataTypes: Object.keys(repomd.data).sort(),
   };
   // In its own function so the parser's tables can be collected before decoding.
-  const encoded = await (async () => {
-    const { writer, declared } = await parsePrimaryToPool(await fetchData(def, base, primaryEntry), { what: primaryWhat });
-    if (declared !== undefined && declared !== writer.count) log(`repo '${def.id}': ${primaryEntry.href} declares ${declared} packages but holds ${writer.count}`);
-    return writer.finish(baseMeta, advisories);
-  })();
-  // Cache first, then clean: a crash leaves either the old or the new entry.
-  await writeFileAtomic(path.join(dir, `pool-${repomdSum}.bin`), encoded);
-  await writeFileAtomic(path.join(dir, 'repomd.xml'), repomdBytes);
-  await writeState(dir, { repomdChecksum: repomdSum, fetchedAt: now(), baseUrl: shownBase });
-  await pruneCache(dir, repomdSum);
-  const pool = decodePool(encoded, def.id);
+  const primaryChunks = await fetchData(def, base, primaryEntry);
+  const pool = await parseSlot(async () => {
+    // In its own function so the parser's tables are garbage before decoding.
+    const encoded = await (async () => {
+      const { writer, declared } = await parsePrimaryToPool(primaryChunks, { what: primaryWhat });
+      if (declared !== undefined && declared !== writer.count) log(`repo '${def.id}': ${primaryEntry.href} declares ${declared} packages but holds ${writer.count}`);
+      return writer.finish(baseMeta, advisories);
+    })();
+    // Cache first, then clean: a crash leaves either the old or the new entry.
+    await writeFileAtomic(path.join(dir, `pool-${repomdSum}.bin`), encoded);
+    await writeFileAtomic(path.join(dir, 'repomd.xml'), repomdBytes);
+    await writeState(dir, { repomdChecksum: repomdSum, fetchedAt: now(), baseUrl: shownBase });
+    await pruneCache(dir, repomdSum);
+    collectGarbage();
+    return decodePool(encoded, def.id);
+  });
   return makeRepo(def, pool.meta, pool.packages, advisories, dir, filter, opts, repomd, base);
 }
 
