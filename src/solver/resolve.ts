@@ -51,9 +51,15 @@ export function comparePoolOrder(a: Package, b: Package): number {
 }
 
 function sortPoolOrder(list: Package[]): void {
-  const key = new Map<Package, string>();
-  for (const p of list) key.set(p, sourceName(p));
-  list.sort((a, b) => cmpStr(key.get(a)!, key.get(b)!) || comparePackages(a, b));
+  const keys = list.map(sourceName);
+  const cmp = (a: Package, ka: string, b: Package, kb: string) => cmpStr(ka, kb) || comparePackages(a, b);
+  // Repositories are usually written in this order already (Debian's are): check before sorting.
+  let sorted = true;
+  for (let i = 1; i < list.length && sorted; i++) if (cmp(list[i - 1], keys[i - 1], list[i], keys[i]) > 0) sorted = false;
+  if (sorted) return;
+  const idx = list.map((_, i) => i).sort((x, y) => cmp(list[x], keys[x], list[y], keys[y]));
+  const copy = idx.map((i) => list[i]);
+  for (let i = 0; i < copy.length; i++) list[i] = copy[i];
 }
 
 function nevraForms(p: Package): string[] {
