@@ -171,3 +171,24 @@ test('file URLs and plain paths', async (t) => {
   await rejectsCode(httpGet(path.join(dir, 'missing')), 'NOT_FOUND');
   await rejectsCode(httpGet(f, { maxSize: 10 }), 'SIZE_MISMATCH');
 });
+
+test('TLS: an untrusted certificate fails fast; sslverify=false and sslcacert accept it', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const https = await import('node:https');
+  const dir = tempDir(t);
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  if (r.status !== 0) {
+    t.skip('needs `openssl` to make a test certificate');
+    return;
+  }
+  const s = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, serveBody);
+  await new Promise<void>((res) => s.listen(0, '127.0.0.1', res));
+  t.after(() => new Promise<void>((res) => s.close(() => res())));
+  const url = `https://127.0.0.1:${(s.address() as AddressInfo).port}/x`;
+  const e = await rejectsCode(httpGet(url, { retries: 3, retryDelayMs: 2000 }), 'NETWORK');
+  assert.match(e.message, /certificate/i);
+  assert.equal((await httpGet(url, { tls: { verify: false } })).size, BODY.length);
+  assert.equal((await httpGet(url, { tls: { caFile: cert } })).size, BODY.length);
+});
