@@ -3,7 +3,7 @@
 // verified, so a reader never sees a partial or wrong blob, and several
 // rpmkit processes can share one cache (two writers of one blob rename the
 // same verified bytes; the last rename wins harmlessly).
-import { promises as fs, constants } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseChecksum } from './verify.js';
@@ -33,30 +33,39 @@ export interface PartialClaim {
   release(): Promise<void>;
 }
 
+// Directories this process already created: a download makes several
+// files, and each mkdir is a thread-pool round trip.
+const made = new Set<string>();
+async function ensureDir(dir: string): Promise<void> {
+  if (made.has(dir)) return;
+  await fs.mkdir(dir, { recursive: true });
+  made.add(dir);
+}
+
 /**
  * Claim the resumable partial file for a checksum. Only one process may
- * append to it: the claim is an O_EXCL lock file naming our pid. If a live
+ * append to it: the claim is a symlink `<part>.lock -> <pid>` (created
+ * atomically in one system call; EEXIST means someone holds it). If a live
  * process holds it, we download to a private name instead (no resume, no
- * interference); a lock left by a dead process is taken over.
+ * interference); a claim left by a dead process is taken over.
  */
 export async function claimPartial(cacheDir: string, checksum: string): Promise<PartialClaim> {
   const { algo, hex } = parseChecksum(checksum, 'cache');
   const dir = partialDir(cacheDir);
-  await fs.mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const part = path.join(dir, `${algo}-${hex}.part`);
   const lock = `${part}.lock`;
   for (let i = 0; i < 2; i++) {
     try {
-      const fh = await fs.open(lock, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return { path: part, release: () => fs.rm(lock, { force: true }) };
+      await fs.symlink(String(process.pid), lock);
+      return { path: part, release: () => fs.unlink(lock).catch(() => {}) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+      // A filesystem without symlinks: no shared resume, a private file instead.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') break;
+      const owner = Number(await fs.readlink(lock).catch(() => ''));
       if (owner && owner !== process.pid && pidAlive(owner)) break;
       if (owner === process.pid) break; // same blob twice in one run: the second gets a private file
-      await fs.rm(lock, { force: true });
+      await fs.unlink(lock).catch(() => {});
     }
   }
   const priv = path.join(dir, `${algo}-${hex}.${process.pid}-${randomBytes(4).toString('hex')}.part`);
@@ -71,7 +80,15 @@ export async function claimPartial(cacheDir: string, checksum: string): Promise<
 /** Move a verified file to its blob path (atomic; same filesystem). */
 export async function commitBlob(cacheDir: string, checksum: string, verifiedFile: string): Promise<string> {
   const dest = blobPath(cacheDir, checksum);
-  await fs.mkdir(path.dirname(dest), { recursive: true });
-  await fs.rename(verifiedFile, dest);
+  await ensureDir(path.dirname(dest));
+  try {
+    await fs.rename(verifiedFile, dest);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    // The cache was cleaned while we ran: make the folder again.
+    made.delete(path.dirname(dest));
+    await ensureDir(path.dirname(dest));
+    await fs.rename(verifiedFile, dest);
+  }
   return dest;
 }

@@ -97,8 +97,15 @@ async function placeFile(src: string, dest: string): Promise<void> {
   await fs.mkdir(path.dirname(dest), { recursive: true });
   const tmp = tempPathFor(dest);
   try {
-    // A copy, not a hard link: editing a vendored file must not change the cache.
-    await fs.copyFile(src, tmp, fs.constants.COPYFILE_FICLONE);
+    // A hard link costs no copy. Editing a vendored file in place would then
+    // change the cache blob too, but both are re-verified before use
+    // (cache hits are hashed; --vendor-dir hashes every file), so such an
+    // edit is caught, never trusted. Another filesystem: a copy.
+    try {
+      await fs.link(src, tmp);
+    } catch {
+      await fs.copyFile(src, tmp, fs.constants.COPYFILE_FICLONE);
+    }
     await fs.rename(tmp, dest);
   } catch (e) {
     await fs.rm(tmp, { force: true });
