@@ -241,6 +241,7 @@ export function resolveOnce(repos: Repo[], request: ResolveRequest, opts: Resolv
     for (const j of jobs) if (j.spec === si) for (const id of j.candidates) if (spec.endsWith(`.${pool.pkgs[id].arch}`)) noInfarch.add(pool.pkgs[id].name);
   });
   const maxProblems = opts.maxProblems ?? 10;
+  if (!jobs.length && !problems.length) return { resolution: { ok: true, packages: [], reasons: new Map(), specs: new Map() }, needFilelists: false };
   let active = jobs;
   for (let round = 0; round < maxProblems && active.length; round++) {
     const res = solve(pool, active, { weakDeps, installonly: true, noInfarch });

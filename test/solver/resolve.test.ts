@@ -86,6 +86,7 @@ test('spec forms: name, NEVRA, name-version, epoch, name.arch, capability, versi
   assert.deepEqual(await one('libfoo.so.1()(64bit)'), ['foo-2.0-1.x86_64@r']);
   assert.deepEqual(await one('/usr/bin/foo'), ['foo-2.0-1.x86_64@r']);
   assert.deepEqual(await one('foo-d*'), ['foo-2.0-1.x86_64@r', 'foo-devel-2.0-1.x86_64@r']);
+  assert.deepEqual(names(await resolve(r, { install: [] })), []);
   const nf = await resolve(r, { install: ['fooo'] });
   assert.ok(!nf.ok);
   assert.equal(nf.problems[0].kind, 'not-found');
