@@ -28,6 +28,7 @@ export type MetaLookup = (path: string) => FileMeta | undefined;
 
 /** What layering knows about a package (all optional; used to order layers by stability). */
 export interface PackageInfo {
+  /** Must equal FileMeta.pkg (a name, or the NEVRA the rootfs stage records). */
   name: string;
   /** Source RPM: packages built together are updated together, so they share a layer. */
   sourcerpm?: string;
