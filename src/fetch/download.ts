@@ -65,6 +65,7 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string, opts:
       await fs.rm(part, { force: true });
       start = 0;
     }
+    const inMemory = start === 0 && item.size <= (opts.memoryMax ?? 4 << 20);
     // Bytes thrown away (restart from 0) are taken back from the progress total.
     if (start !== shown.bytes) {
       opts.onEvent?.({ type: 'progress', name: item.name, delta: start - shown.bytes });
@@ -72,8 +73,8 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string, opts:
     }
     try {
       const r = await httpGet(url, {
-        dest: part,
-        start,
+        dest: inMemory ? undefined : part,
+        start: inMemory ? 0 : start,
         maxSize: item.size,
         retries: 0,
         hash: algo,
@@ -94,7 +95,7 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string, opts:
         throw Object.assign(new RpmkitError('NETWORK', `${redactUrl(url)}: body ended after ${r.size} of ${item.size} bytes`), { retryable: true });
       }
       if (r.digest !== hex) {
-        await fs.rm(part, { force: true });
+        if (!inMemory) await fs.rm(part, { force: true });
         if (r.resumed && !restartedClean) {
           // The kept prefix may be what is wrong (a changed file on the server): once more from 0.
           restartedClean = true;
@@ -109,6 +110,8 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string, opts:
           }),
         };
       }
+      // Verified: now it may touch the disk (no fsync: cache hits are re-hashed, so a torn write is caught).
+      if (inMemory) await fs.writeFile(part, r.data!);
       return undefined;
     } catch (e) {
       if (!(e instanceof RpmkitError)) throw e;

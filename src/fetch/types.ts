@@ -46,6 +46,12 @@ export interface DownloadOptions {
   retries?: number;
   /** First backoff delay in ms, doubled each retry (default 300). */
   retryDelayMs?: number;
+  /**
+   * Files up to this size (bytes) are fetched into memory and written once
+   * (fewer system calls; a failed attempt restarts from 0); bigger ones
+   * stream to a partial file that retries resume with Range. Default 4 MiB.
+   */
+  memoryMax?: number;
   /** Re-hash cache hits before trusting them (default true; a bad entry is dropped and fetched again). */
   verifyCached?: boolean;
   /** Per-repository credentials and TLS options (env variables still win for credentials). */

@@ -90,7 +90,7 @@ test('a dropped connection resumes with Range from the bytes already on disk', a
   const p0 = Object.keys(data)[0];
   s.faults.set(p0, [{ kind: 'drop', after: 300_000, times: 1 }]);
   const cacheDir = tempDir(t);
-  const r = await downloadPackages(items(s.url, data), { cacheDir, ...FAST });
+  const r = await downloadPackages(items(s.url, data), { cacheDir, ...FAST, memoryMax: 0 });
   assert.equal(r[0].source, 'network');
   const reqs = s.log.filter((l) => l.path === p0);
   assert.equal(reqs.length, 2);
@@ -124,11 +124,28 @@ test('a short body without Content-Length is resumed, not trusted', async (t) =>
   const p0 = Object.keys(data)[0];
   s.faults.set(p0, [{ kind: 'truncate', after: 5000, times: 1 }]);
   const cacheDir = tempDir(t);
-  await downloadPackages(items(s.url, data), { cacheDir, ...FAST });
+  await downloadPackages(items(s.url, data), { cacheDir, ...FAST, memoryMax: 0 });
   const reqs = s.log.filter((l) => l.path === p0);
   assert.equal(reqs.length, 2);
   assert.equal(reqs[1].range, 'bytes=5000-');
   assert.equal(assertCacheSound(cacheDir), 1);
+});
+
+test('small files fetched in memory: a drop or a short body restarts from 0 and the progress total stays exact', async (t) => {
+  const data = files(2);
+  const s = await serve(data);
+  t.after(() => s.close());
+  const [p0, p1] = Object.keys(data);
+  s.faults.set(p0, [{ kind: 'drop', after: 50_000, times: 1 }]);
+  s.faults.set(p1, [{ kind: 'truncate', after: 5000, times: 2 }]);
+  const cacheDir = tempDir(t);
+  const ev: FetchEvent[] = [];
+  await downloadPackages(items(s.url, data), { cacheDir, ...FAST, onEvent: (e) => ev.push(e) });
+  assert.ok(s.log.filter((l) => l.path === p0 || l.path === p1).every((l) => l.range === undefined));
+  assert.equal(s.log.filter((l) => l.path === p1).length, 3);
+  const progress = ev.reduce((a, e) => a + (e.type === 'progress' ? e.delta : 0), 0);
+  assert.equal(progress, data[p0].length + data[p1].length);
+  assert.equal(assertCacheSound(cacheDir), 2);
 });
 
 test('a wrong file (same size) is CHECKSUM_MISMATCH naming the package; larger is SIZE_MISMATCH; nothing cached', async (t) => {
