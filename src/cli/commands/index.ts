@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { register as imageFromRoot } from './image-from-root.js';
 import { register as init } from './init.js';
 import { register as inspect } from './inspect.js';
+import { register as install } from './install.js';
 import { register as installRpms } from './install-rpms.js';
 import { register as lock } from './lock.js';
 import { register as outdated } from './outdated.js';
@@ -19,4 +20,4 @@ import { register as why } from './why.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [imageFromRoot, init, inspect, installRpms, lock, outdated, provides, push, repo, resolve, search, update, vendor, verify, why];
+export const commands: Register[] = [imageFromRoot, init, inspect, install, installRpms, lock, outdated, provides, push, repo, resolve, search, update, vendor, verify, why];
