@@ -97,8 +97,9 @@ export function imageConfigJson(c: ConfigInput): Buffer {
     User: img.user || undefined,
     ExposedPorts: setOf(img.exposed_ports?.map(normalisePort)),
     Env: Object.keys(envs).sort().map((k) => `${k}=${envs[k]}`),
-    Entrypoint: img.entrypoint?.length ? img.entrypoint : undefined,
-    Cmd: img.cmd?.length ? img.cmd : undefined,
+    // Written when set, even empty: an explicit [] differs from "inherit" in OCI.
+    Entrypoint: img.entrypoint,
+    Cmd: img.cmd,
     Volumes: setOf(img.volumes),
     WorkingDir: img.workdir || undefined,
     Labels: sortedRecord(img.labels),

@@ -41,18 +41,19 @@ export function imageConfigFrom(raw: unknown, where = '[image]'): ImageConfig {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(where, 'expected a table');
   const r = raw as Record<string, unknown>;
-  const known = new Set(['entrypoint', 'cmd', 'envs', 'env', 'labels', 'exposed_ports', 'user', 'workdir', 'workingdir', 'volumes', 'stop_signal', 'stopsignal', 'author', 'annotations']);
+  // camelCase spellings: the config stage's parsed ImageConfig passes straight through.
+  const known = new Set(['entrypoint', 'cmd', 'envs', 'env', 'labels', 'exposed_ports', 'exposedPorts', 'user', 'workdir', 'workingdir', 'volumes', 'stop_signal', 'stopsignal', 'stopSignal', 'author', 'annotations']);
   for (const k of Object.keys(r)) if (!known.has(k)) fail(`${where}.${k}`, `unknown field (known: ${[...known].join(', ')})`);
   return {
     entrypoint: strList(r.entrypoint, `${where}.entrypoint`),
     cmd: strList(r.cmd, `${where}.cmd`),
     envs: strMap(r.envs ?? r.env, `${where}.envs`),
     labels: strMap(r.labels, `${where}.labels`),
-    exposed_ports: strList(r.exposed_ports, `${where}.exposed_ports`),
+    exposed_ports: strList(r.exposed_ports ?? r.exposedPorts, `${where}.exposed_ports`),
     user: str(r.user, `${where}.user`),
     workdir: str(r.workdir ?? r.workingdir, `${where}.workdir`),
     volumes: strList(r.volumes, `${where}.volumes`),
-    stop_signal: str(r.stop_signal ?? r.stopsignal, `${where}.stop_signal`),
+    stop_signal: str(r.stop_signal ?? r.stopsignal ?? r.stopSignal, `${where}.stop_signal`),
     author: str(r.author, `${where}.author`),
     annotations: strMap(r.annotations, `${where}.annotations`),
   };
