@@ -282,6 +282,32 @@ export interface DecodedPool {
   advisories?: Advisory[];
 }
 
+/**
+ * The NUL-separated string table as strings, decoded in blocks: one non-Latin-1
+ * character would otherwise make the whole table a two-byte string (twice the
+ * memory) that every substring keeps alive.
+ */
+function splitTable(buf: Buffer, start: number, end: number): string[] {
+  const out: string[] = [];
+  const BLOCK = 256 * 1024;
+  let pos = start;
+  for (;;) {
+    let cut = Math.min(end, pos + BLOCK);
+    if (cut < end) {
+      const nul = buf.indexOf(0, cut);
+      cut = nul < 0 || nul > end ? end : nul;
+    }
+    const part = buf.toString('utf8', pos, cut).split('\u0000');
+    // Blocks are cut at a NUL, which starts the next block's first entry.
+    if (out.length && pos > start) {
+      out[out.length - 1] += part[0] as string;
+      for (let i = 1; i < part.length; i++) out.push(part[i] as string);
+    } else for (const p of part) out.push(p);
+    if (cut >= end) return out;
+    pos = cut;
+  }
+}
+
 function corrupt(why: string): never {
   throw new RpmkitError('METADATA_INVALID', `cache entry is corrupt (${why})`);
 }
@@ -310,7 +336,7 @@ export function decodePool(buf: Buffer, repoId?: string): DecodedPool {
     corrupt('bad header');
   }
   const [so, sl] = sec(1);
-  const strs = buf.toString('utf8', so, so + sl).split('\u0000');
+  const strs = splitTable(buf, so, so + sl);
   const S = (i: number): string => {
     const s = strs[i];
     if (s === undefined) corrupt('string index out of range');
@@ -332,18 +358,20 @@ export function decodePool(buf: Buffer, repoId?: string): DecodedPool {
   const depList: Dep[] = new Array(head.nDep);
   for (let i = 0, j = 0; i < head.nDep; i++, j += 3) {
     const flags = dp[j + 1] as number;
-    const d: Dep = { name: S(dp[j] as number) };
+    // Whole literals per shape: adding properties later would give every
+    // object an out-of-line property array.
+    const name = S(dp[j] as number);
     const op = OPS[flags & 7];
+    const pre = (flags & 8) !== 0;
+    let d: Dep;
     if (op) {
-      d.op = op;
-      const e = evrList[(dp[j + 2] as number) - 1];
-      if (!e) corrupt('evr index');
-      d.evr = e;
-    }
-    if (flags & 8) d.pre = true;
+      const evr = evrList[(dp[j + 2] as number) - 1];
+      if (!evr) corrupt('evr index');
+      d = pre ? { name, op, evr, pre } : { name, op, evr };
+    } else d = pre ? { name, pre } : { name };
     if (flags & 16) {
-      const r = tryParseRichDep(d.name);
-      if (r) d.rich = r;
+      const r = tryParseRichDep(name);
+      if (r) d = { ...d, rich: r };
     }
     depList[i] = d;
   }
