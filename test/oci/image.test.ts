@@ -2,10 +2,11 @@
 // directories and processes, readable by skopeo and umoci, and unpacking to
 // the same tree (modes, owners, links, contents, the binary capability xattr).
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { needTool, tempDir } from '../helpers/env.js';
+import { ROOT, needTool, tempDir } from '../helpers/env.js';
 import { LONG_DIR, NET_RAW_CAP, makeTree, readTree, rpmkit, run, treeMeta } from './helpers.js';
 
 const SDE = '1700000000';
@@ -286,4 +287,22 @@ test('a file name that is not UTF-8 is refused with UNSAFE_PATH', (t) => {
   const r = rpmkit(['image-from-root', '--root', s.root, '--image', path.join(s.dir, 'img'), '--tag', 'x']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /error\[UNSAFE_PATH\].*not valid UTF-8/);
+});
+
+test('concurrent builds of different tags into one layout keep both tags', async (t) => {
+  const s = setup(t);
+  const img = path.join(s.dir, 'img');
+  const runAsync = (tag: string) =>
+    new Promise<number | null>((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'image-from-root', '--root', s.root, '--image', img, '--tag', tag], {
+        env: { ...process.env, SOURCE_DATE_EPOCH: SDE },
+        stdio: 'ignore',
+      });
+      p.on('close', resolve);
+    });
+  const codes = await Promise.all(['t1', 't2', 't3'].map(runAsync));
+  assert.deepEqual(codes, [0, 0, 0]);
+  const idx = JSON.parse(readFileSync(path.join(img, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+  assert.deepEqual(idx.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name']), ['t1', 't2', 't3']);
+  assert.equal(new Set(idx.manifests.map((m) => m.digest)).size, 1, 'same root, same image');
 });

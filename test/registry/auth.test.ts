@@ -24,7 +24,7 @@ interface Mock {
   tokenRequests: URL[];
 }
 
-async function mockRegistry(t: TestContext, mode: 'basic' | 'bearer'): Promise<Mock> {
+async function mockRegistry(t: TestContext, mode: 'basic' | 'bearer' | 'open-rejecting'): Promise<Mock> {
   const blobs = new Map<string, Buffer>();
   const manifests = new Map<string, Buffer>();
   const uploads = new Map<string, Buffer[]>();
@@ -45,7 +45,7 @@ async function mockRegistry(t: TestContext, mode: 'basic' | 'bearer'): Promise<M
         return;
       }
       const want = mode === 'basic' ? basic : 'Bearer tok-123';
-      if (req.headers.authorization !== want) {
+      if (mode !== 'open-rejecting' && req.headers.authorization !== want) {
         const challenge =
           mode === 'basic' ? 'Basic realm="mock"' : `Bearer realm="http://${host}/token",service="mock-registry",scope="repository:acme/app:pull,push"`;
         res.writeHead(401, { 'WWW-Authenticate': challenge, 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
@@ -67,6 +67,8 @@ async function mockRegistry(t: TestContext, mode: 'basic' | 'bearer'): Promise<M
         if (d !== url.searchParams.get('digest')) return void res.writeHead(400).end(JSON.stringify({ errors: [{ code: 'DIGEST_INVALID', message: 'digest mismatch' }] }));
         blobs.set(d, data);
         res.writeHead(201).end();
+      } else if (mode === 'open-rejecting' && /\/manifests\//.test(url.pathname)) {
+        res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: 'manifest invalid' }] }));
       } else if ((m = /^\/v2\/(.+)\/manifests\/(.+)$/.exec(url.pathname)) && req.method === 'PUT') {
         manifests.set(`${m[1]}:${m[2]}`, body);
         res.writeHead(201, { 'Docker-Content-Digest': `sha256:${createHash('sha256').update(body).digest('hex')}` }).end();
@@ -159,4 +161,14 @@ test('auth file lookup, challenge parsing and reference parsing', (t) => {
   assert.deepEqual(parseRef('python'), { registry: 'docker.io', apiHost: 'registry-1.docker.io', repository: 'library/python', tag: undefined, digest: undefined });
   assert.equal(parseRef('localhost/x@sha256:' + 'a'.repeat(64)).digest, 'sha256:' + 'a'.repeat(64));
   assert.throws(() => parseRef('host.io/Bad/Name'), /not a valid repository/);
+});
+
+test('a registry refusal is a REGISTRY error with the registry\'s error code', async (t) => {
+  const dir = tempDir(t, 'rpmkit-auth-');
+  const reg = await mockRegistry(t, 'open-rejecting');
+  const img = await smallImage(dir);
+  const r = await rpmkitAsync(['push', '--image', img.layout, '--tag', 'v1', `${reg.host}/acme/app:x`], noAuthEnv(dir));
+  assert.equal(r.status, 5, r.stderr);
+  assert.match(r.stderr, /error\[REGISTRY\]: registry 127\.0\.0\.1:\d+ answered 400 to PUT \/v2\/acme\/app\/manifests\/x: MANIFEST_INVALID: manifest invalid/);
+  assert.equal(reg.blobs.size, img.layers.length + 1, 'blobs went up before the manifest');
 });
