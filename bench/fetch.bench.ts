@@ -80,6 +80,26 @@ function dirBytes(d: string): { files: number; bytes: number } {
 const manifest = path.join(tmp, 'rpmkit.toml');
 writeFileSync(manifest, `[contents]\nrepositories = [${JSON.stringify(url)}]\npackages = ["python3"]\n`);
 
+// The fetch stage alone, as a library user (or a long-lived process) sees it:
+// a fresh process that imports only the lock and fetch stages.
+const libDir = existsSync(path.join(ROOT, 'dist', 'fetch', 'index.js')) ? path.join(ROOT, 'dist') : undefined;
+const libJs = path.join(tmp, 'vendor-lib.mjs');
+writeFileSync(libJs, `import { readLock } from ${JSON.stringify(path.join(libDir ?? '', 'lockfile', 'index.js'))};
+import { vendorPackages } from ${JSON.stringify(path.join(libDir ?? '', 'fetch', 'index.js'))};
+const t0 = performance.now();
+await vendorPackages(await readLock(process.argv[2]), process.argv[3], { cacheDir: process.argv[4] });
+console.log(performance.now() - t0);
+`);
+function libRun(out: string, cache: string): { inProcess: number; wall: number } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [libJs, path.join(tmp, 'rpmkit.lock'), out, cache], { encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`library vendor failed:\n${r.stderr}`);
+  return { inProcess: Number(r.stdout.trim()), wall };
+}
+const libMs: number[] = [];
+const libWallMs: number[] = [];
+
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const vendorMs: number[] = [];
 const lockVendorMs: number[] = [];
@@ -94,6 +114,12 @@ for (let i = 0; i < RUNS; i++) {
   // vendor alone (lock present, empty package cache).
   vendorMs.push(time(process.execPath, [...cliArgs, '-q', '-f', manifest, '--cache-dir', c2, 'vendor', '--out-dir', path.join(tmp, `v${i}b`)]));
   size = dirBytes(path.join(tmp, `v${i}b`));
+  if (libDir) {
+    const lr = libRun(path.join(tmp, `v${i}c`), path.join(tmp, `c${i}c`));
+    libMs.push(lr.inProcess);
+    libWallMs.push(lr.wall);
+    rmSync(path.join(tmp, `c${i}c`), { recursive: true, force: true });
+  }
   if (haveDnfDownload) {
     const d = path.join(tmp, `dnf${i}`);
     dnfMs.push(time('dnf', ['install', '-y', '-q', '--downloadonly', '--destdir', d, '--setopt=reposdir=/dev/null', `--repofrompath=d,${url}`, '--setopt=d.gpgcheck=0', '--installroot', path.join(tmp, `root${i}`), `--setopt=cachedir=${path.join(tmp, `dc${i}`)}`, '--releasever=1', '--setopt=install_weak_deps=False', 'python3']));
@@ -108,11 +134,14 @@ const v = median(vendorMs);
 const lv = median(lockVendorMs);
 console.log(`python3 closure: ${size.files} RPMs, ${(size.bytes / 1e6).toFixed(1)} MB over loopback HTTP; median of ${RUNS} cold runs; rpmkit via ${how}`);
 console.log(`rpmkit vendor (lock present)      ${v.toFixed(0).padStart(6)} ms  ${mbps(size.bytes, v).padStart(6)} MB/s`);
+if (libMs.length) {
+  console.log(`rpmkit vendorPackages() (library) ${median(libWallMs).toFixed(0).padStart(6)} ms  ${mbps(size.bytes, median(libWallMs)).padStart(6)} MB/s  (process incl. start-up; ${median(libMs).toFixed(0)} ms inside)`);
+}
 console.log(`rpmkit lock + vendor              ${lv.toFixed(0).padStart(6)} ms  ${mbps(size.bytes, lv).padStart(6)} MB/s`);
 if (haveDnfDownload) {
   const d = median(dnfMs);
   console.log(`dnf --downloadonly --destdir      ${d.toFixed(0).padStart(6)} ms  ${mbps(dnfSize.bytes, d).padStart(6)} MB/s  (${dnfSize.files} RPMs)`);
-  console.log(`speed ratio (rpmkit / dnf, higher is better): vendor ${(d / v).toFixed(2)}x, lock+vendor ${(d / lv).toFixed(2)}x  (target >= 1.0)`);
+  console.log(`speed ratio (rpmkit / dnf, higher is better): vendor CLI ${(d / v).toFixed(2)}x${libMs.length ? `, vendor library ${(d / median(libWallMs)).toFixed(2)}x` : ''}, lock+vendor ${(d / lv).toFixed(2)}x  (target >= 1.0)`);
   if (dnfSize.files !== size.files) console.log(`note: dnf fetched ${dnfSize.files} RPMs, rpmkit ${size.files}`);
 } else {
   console.log('dnf: not installed; no ratio');

@@ -94,7 +94,6 @@ export interface VendorResult {
 }
 
 async function placeFile(src: string, dest: string): Promise<void> {
-  await fs.mkdir(path.dirname(dest), { recursive: true });
   const tmp = tempPathFor(dest);
   try {
     // A hard link costs no copy. Editing a vendored file in place would then
@@ -126,13 +125,14 @@ export async function vendorPackages(lock: Lock, outDir: string, opts: Omit<Lock
   const present = await Promise.all(items.map(async (it) => (await verifyFile(path.join(dir, it.vendorPath!), it.size, it.checksum)).ok));
   const missing = items.filter((_, i) => !present[i]);
   const fetched = await downloadPackages(missing, { ...opts, vendorDir: undefined });
-  for (const r of fetched) {
+  await Promise.all([...new Set(fetched.map((r) => path.dirname(path.join(dir, r.item.vendorPath!))))].map((d) => fs.mkdir(d, { recursive: true })));
+  await Promise.all(fetched.map(async (r) => {
     const dest = path.join(dir, r.item.vendorPath!);
     await placeFile(r.path, dest);
     // The copy is checked by size (cheap); its source blob was verified by checksum.
     const st = await fs.stat(dest);
     if (st.size !== r.item.size) throw new RpmkitError('SIZE_MISMATCH', `${r.item.name}: copy to ${dest} has ${st.size} bytes, expected ${r.item.size}`);
-  }
+  }));
   const index: VendorIndex = {
     version: 1,
     lock_digest: lock.input.digest,
