@@ -57,6 +57,40 @@ export function chainTo(pool: Pool, rules: RuleSet, jobs: Job[], specs: string[]
   return [startSpec.get(path[0])!, ...path.map((x) => pool.nevra(x))];
 }
 
+/** BFS distance (in requires edges) of every reachable package from the jobs' candidates. */
+function jobDistances(rules: RuleSet, jobs: Job[], only: Set<number>): Map<number, number> {
+  const adj = new Map<number, number[]>();
+  for (const r of rules.reqRules) {
+    let l = adj.get(r.owner);
+    if (!l) adj.set(r.owner, (l = []));
+    for (const lit of rules.sat.clauses[r.clause]) if (!(lit & 1)) l.push(lit >> 1);
+  }
+  const dist = new Map<number, number>();
+  const queue: number[] = [];
+  jobs.forEach((j, k) => {
+    if (only.size && !only.has(k)) return;
+    for (const c of j.candidates) if (!dist.has(c)) {
+      dist.set(c, 0);
+      queue.push(c);
+    }
+  });
+  for (let h = 0; h < queue.length; h++) {
+    const s = queue[h];
+    for (const t of adj.get(s) ?? []) if (!dist.has(t)) {
+      dist.set(t, dist.get(s)! + 1);
+      queue.push(t);
+    }
+  }
+  return dist;
+}
+
+/** The dependency libsolv names for "nothing provides": the first unprovided plain Requires, then Requires(pre). */
+function firstUnprovided(pool: Pool, id: number): Dep | undefined {
+  const reqs = pool.pkgs[id].requires.filter((d) => !d.name.startsWith('rpmlib(') && !d.rich);
+  for (const d of [...reqs.filter((x) => !x.pre), ...reqs.filter((x) => x.pre)]) if (pool.whatProvides(d).length === 0) return d;
+  return undefined;
+}
+
 const RANK: Partial<Record<RuleKind, number>> = { [RuleKind.Requires]: 4, [RuleKind.Conflicts]: 2, [RuleKind.Obsoletes]: 2, [RuleKind.SameName]: 3 };
 
 /** The problem behind an unsatisfiable core. */
@@ -65,11 +99,24 @@ export function describeCore(pool: Pool, rules: RuleSet, sat: Sat, core: number[
   const only = new Set(jobsInCore);
   let best = -1;
   let bestRank = 99;
+  const dist = jobDistances(rules, jobs, only);
+  const better = (a: number, b: number): boolean => {
+    // Closest to the request first, then the oldest build of a name: the
+    // search tries newest first, so the oldest is the last that failed — the
+    // one libsolv's proof (and so dnf's message) names.
+    const pa = sat.infos[a].pkg;
+    const pb = sat.infos[b].pkg;
+    const da = dist.get(pa) ?? 1e9;
+    const db = dist.get(pb) ?? 1e9;
+    if (da !== db) return da < db;
+    if (pa !== pb && pool.pkgs[pa] && pool.pkgs[pb] && pool.pkgs[pa].name === pool.pkgs[pb].name) return pool.evrCmp(pa, pb) < 0;
+    return a < b;
+  };
   for (const c of core) {
     const info = sat.infos[c];
     let rank = RANK[info.kind] ?? 99;
     if (info.kind === RuleKind.Requires && sat.clauses[c].length === 1) rank = 1; // nothing provides
-    if (rank < bestRank) {
+    if (rank < bestRank || (rank === bestRank && best >= 0 && better(c, best))) {
       bestRank = rank;
       best = c;
     }
@@ -79,7 +126,8 @@ export function describeCore(pool: Pool, rules: RuleSet, sat: Sat, core: number[
     return { problem: { kind: 'unsatisfiable', specs: jobSpecs, chain: jobSpecs, suggestions: ['the requested specs cannot be installed together; try them one at a time to see which one fails'] }, jobsInCore };
   }
   const info = sat.infos[best];
-  const dep = info.info >= 0 && info.kind !== RuleKind.SameName ? rules.deps[info.info] : undefined;
+  let dep = info.info >= 0 && info.kind !== RuleKind.SameName ? rules.deps[info.info] : undefined;
+  if (bestRank === 1) dep = firstUnprovided(pool, info.pkg) ?? dep;
   let kind: ProblemKind;
   switch (info.kind) {
     case RuleKind.Requires:
