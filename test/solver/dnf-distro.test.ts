@@ -135,3 +135,21 @@ test('resolve and why without specs use the manifest (and why pins rpmkit.lock)'
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /not in the install set/);
 });
+
+test('local .rpm files are installed from @commandline, their deps from the repos', async (t) => {
+  const repo = distroRepo(t);
+  if (!repo) return;
+  const dir = tempDir(t);
+  const file = readdirSync(repo).find((f) => /^python3-3[\d.]+-.*\.rpm$/.test(f));
+  assert.ok(file, 'python3 rpm in the distro repo');
+  const viaFile = runCli(['--json', '--cache-dir', path.join(dir, 'cache'), 'resolve', '--repo', `d=${repo}`, path.join(repo, file)]);
+  assert.equal(viaFile.status, 0, viaFile.stderr);
+  const viaName = runCli(['--json', '--cache-dir', path.join(dir, 'cache'), 'resolve', '--repo', `d=${repo}`, 'python3']);
+  const a = (JSON.parse(viaFile.stdout) as { packages: JsonPkg[] }).packages;
+  const b = (JSON.parse(viaName.stdout) as { packages: JsonPkg[] }).packages;
+  assert.equal(a.find((p) => p.name === 'python3')?.repo, '@commandline');
+  assert.deepEqual(
+    a.map((p) => `${p.name}-${p.version}-${p.release}`),
+    b.map((p) => `${p.name}-${p.version}-${p.release}`),
+  );
+});
