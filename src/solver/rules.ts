@@ -91,7 +91,9 @@ export class RuleSet {
             if (qa === 1 || qa === best) lsq.push(q);
           }
         }
-        this.sat.addClause([neg(p), ...lsq.map(pos)], { kind: RuleKind.SameName, pkg: p, info: -1, other: lsq[0] ?? 0 });
+        const ci = this.sat.addClause([neg(p), ...lsq.map(pos)], { kind: RuleKind.SameName, pkg: p, info: -1, other: lsq[0] ?? 0 });
+        // With several lock-step candidates the search must pick one.
+        if (lsq.length > 1) this.reqRules.push({ clause: ci, owner: p });
         out.push(...lsq);
       }
     }
