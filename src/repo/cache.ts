@@ -152,7 +152,7 @@ export class PoolWriter {
   private nums = new F64();
   private deps = new U32();
   private evrs = new U32();
-  private evrKeys = new Map<string, number>();
+  private evrKeys = new Map<number | string, number>();
   private depKeys = new Map<number | string, number>();
   nEvr = 0;
   nDep = 0;
@@ -169,14 +169,18 @@ export class PoolWriter {
 
   /** EVR table index. */
   evr(epoch: string | undefined, version: string, release: string | undefined): number {
-    const key = `${epoch ?? '\u0002'}\u0001${version}\u0001${release ?? '\u0002'}`;
+    const e = this.S.id(epoch);
+    const v = this.S.id(version);
+    const r = this.S.id(release);
+    // A number key while the ids fit 53 bits (nearly always), else a string.
+    const key = v < 2 ** 24 && r < 2 ** 24 && e < 32 ? (v * 2 ** 24 + r) * 32 + e : `${e},${v},${r}`;
     let i = this.evrKeys.get(key);
     if (i === undefined) {
       i = this.nEvr++;
       this.evrKeys.set(key, i);
-      this.evrs.push(this.S.id(epoch));
-      this.evrs.push(this.S.id(version));
-      this.evrs.push(this.S.id(release));
+      this.evrs.push(e);
+      this.evrs.push(v);
+      this.evrs.push(r);
     }
     return i;
   }

@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import { RpmkitError } from '../errors.js';
 import { httpGet, joinUrl, type HttpGetOptions } from '../net/index.js';
 import { redactUrl } from '../util/redact.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { tempPathFor } from '../util/atomic.js';
 import type { Advisory, Package, Repo, RepoDefinition } from './types.js';
 import { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';
 import { resolveBaseUrls } from './mirrors.js';
@@ -227,6 +227,23 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     return decodePool(encoded, def.id);
   });
   return makeRepo(def, pool.meta, pool.packages, advisories, dir, filter, opts, repomd, base);
+}
+
+/**
+ * Cache files are written to a temporary name and renamed (readers never see
+ * half a file) but not fsynced: after a crash a damaged entry fails its
+ * checks and is rebuilt, so the durability is not worth the disk flush.
+ */
+async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempPathFor(target);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 async function writeState(dir: string, s: CacheState): Promise<void> {
