@@ -3,6 +3,7 @@
 // before ambiguous ones, each choice ordered by the policy), then weak deps,
 // then libsolv's minimization step (switch a branch to an alternative that
 // got installed anyway). Conflicts are learned and backjumped over.
+import { RpmkitError } from '../errors.js';
 import type { Dep } from '../repo/types.js';
 import type { Pool } from './pool.js';
 import { Mode, type PolicyState, filterUnwanted } from './policy.js';
@@ -323,6 +324,14 @@ export function solve(pool: Pool, jobs: Job[], opts: SolveOptions): SolveResult 
   } catch (e) {
     if (e instanceof Unsat) return fail(e.conflict);
     throw e;
+  }
+  // Safety net: every original rule must hold (undecided = not installed).
+  for (let ci = 0; ci < sat.clauses.length; ci++) {
+    if (sat.infos[ci].kind === RuleKind.Learned) continue;
+    const c = sat.clauses[ci];
+    let ok = false;
+    for (let k = 0; k < c.length && !ok; k++) ok = c[k] & 1 ? sat.value[c[k] >> 1] <= 0 : sat.value[c[k] >> 1] > 0;
+    if (!ok) throw new RpmkitError('INTERNAL', `solver left a rule unsatisfied (${Array.from(c, (l) => `${l & 1 ? '!' : ''}${pool.nevra(l >> 1)}`).join(' | ')})`);
   }
   const installed = rules.reachedList.filter((x) => sat.value[x] > 0).sort((a, b) => a - b);
   return { ok: true, installed, rules, sat };
