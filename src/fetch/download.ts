@@ -259,7 +259,8 @@ export async function downloadPackages(items: DownloadItem[], opts: DownloadOpti
   if (errors.length) {
     const e = errors[0];
     if (errors.length > 1) {
-      throw new RpmkitError(e.code, `${e.message} (and ${errors.length - 1} more: ${errors.slice(1, 10).map((x) => String(x.details?.package ?? x.message)).join(', ')})`, { hint: e.hint, details: { ...e.details, errors: errors.map((x) => x.toJSON()) } });
+      const more = errors.slice(1, 10).map((x) => `  - ${x.message}`).join('\n');
+      throw new RpmkitError(e.code, `${e.message}\nand ${errors.length - 1} more:\n${more}${errors.length > 10 ? `\n  - ... (${errors.length - 10} more)` : ''}`, { hint: e.hint, details: { ...e.details, errors: errors.map((x) => x.toJSON()) } });
     }
     throw e;
   }

@@ -115,11 +115,13 @@ async function placeFile(src: string, dest: string): Promise<void> {
 /**
  * Put every locked RPM in `outDir/<repo>/<name>-<version>-<release>.<arch>.rpm`,
  * verified, plus `outDir/vendor.json` (the index `--vendor-dir` reads). Files
- * already there and intact are kept; RPMs the lock no longer names are removed.
+ * already there and intact are kept; files the previous vendor.json listed
+ * and the lock no longer names are removed (nothing else in DIR is touched).
  */
 export async function vendorPackages(lock: Lock, outDir: string, opts: Omit<LockFetchOptions, 'vendorDir'>): Promise<VendorResult> {
   const dir = path.resolve(outDir);
   await fs.mkdir(dir, { recursive: true });
+  const previous = await readVendorIndex(dir).then((m) => (m ? [...m.values()] : undefined)).catch(() => undefined);
   const items = lockItems(lock, opts.baseUrls);
   // Reuse what is already vendored and intact.
   const present = await Promise.all(items.map(async (it) => (await verifyFile(path.join(dir, it.vendorPath!), it.size, it.checksum)).ok));
@@ -139,18 +141,15 @@ export async function vendorPackages(lock: Lock, outDir: string, opts: Omit<Lock
     packages: lock.packages.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo, path: vendorPathFor(p), checksum: p.checksum, size: p.size })),
   };
   await writeFileAtomic(path.join(dir, VENDOR_INDEX), `${JSON.stringify(index, null, 2)}\n`);
-  // Prune RPMs left from an older lock (only *.rpm in repo subdirectories: never the user's other files).
+  // Prune what an earlier `vendor` put here and the lock no longer names —
+  // only files the previous index listed, never anything else in DIR.
   const keep = new Set(index.packages.map((p) => p.path));
   const pruned: string[] = [];
-  for (const sub of await fs.readdir(dir, { withFileTypes: true })) {
-    if (!sub.isDirectory()) continue;
-    for (const f of await fs.readdir(path.join(dir, sub.name))) {
-      const rel = `${sub.name}/${f}`;
-      if (f.endsWith('.rpm') && !keep.has(rel)) {
-        await fs.rm(path.join(dir, rel), { force: true });
-        pruned.push(rel);
-      }
-    }
+  for (const rel of previous ?? []) {
+    if (keep.has(rel) || rel.includes('..') || path.isAbsolute(rel)) continue;
+    await fs.rm(path.join(dir, rel), { force: true });
+    pruned.push(rel);
+    await fs.rmdir(path.dirname(path.join(dir, rel))).catch(() => {}); // only when now empty
   }
   return {
     dir,
