@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { compareEVR } from '../../evr/index.js';
 import type { Package } from '../../repo/index.js';
 import { checksumString, lockPackageEvr, readLock, type LockPackage } from '../../lockfile/index.js';
-import { globToRegExp } from '../../solver/index.js';
 import { output } from '../options.js';
 import { lockPathFor, manifestFor } from './lock.js';
 import { loadForResolve } from './update.js';
@@ -24,8 +23,13 @@ export interface OutdatedEntry {
 
 const evrOf = (p: Package) => `${p.epoch && p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
 
+/** Shell-style glob (as in `exclude`) to an anchored RegExp. */
+function globRe(g: string): RegExp {
+  return new RegExp(`^${g.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.').replace(/\[!/g, '[^')}$`);
+}
+
 export function findOutdated(locked: LockPackage[], pool: Package[], exclude: string[] = []): OutdatedEntry[] {
-  const ex = exclude.map(globToRegExp);
+  const ex = exclude.map(globRe);
   const byName = new Map<string, Package[]>();
   const checksums = new Set<string>();
   for (const p of pool) {

@@ -6,9 +6,8 @@
 import type { Command } from 'commander';
 import { RpmkitError } from '../../errors.js';
 import type { Manifest } from '../../config/index.js';
-import { loadRepos, type Package, type Repo } from '../../repo/index.js';
-import { resolve, depToString, type Problem, type ResolveRequest } from '../../solver/index.js';
-import { readRpm, rpmToPackage } from '../../rpm/index.js';
+import type { Package, Repo } from '../../repo/index.js';
+import type { Problem, ResolveOptions, ResolveRequest, Resolution } from '../../solver/index.js';
 import { compareEVR } from '../../evr/index.js';
 import {
   buildLock, checksumString, matchForeignLock, parseRpmociLock, parseRpmsLockYaml,
@@ -24,11 +23,19 @@ export interface Loaded {
   request: ResolveRequest;
 }
 
+// The repository, solver and rpm stages are loaded when a command resolves,
+// not when the CLI starts: `vendor`, `lock --check` and `install` never need them.
+async function resolve(repos: Repo[], request: ResolveRequest, opts: ResolveOptions): Promise<Resolution> {
+  return (await import('../../solver/index.js')).resolve(repos, request, opts);
+}
+
 /** Repositories and the resolve request for a manifest. */
 export async function loadForResolve(cmd: Command, m: Manifest, opts: { offline?: boolean; refresh?: boolean } = {}): Promise<Loaded> {
   const g = globals(cmd);
   const out = output(cmd);
   const defs = m.contents.repositories.filter((d) => d.enabled);
+  const { loadRepos } = await import('../../repo/index.js');
+  const { readRpm, rpmToPackage } = await import('../../rpm/index.js');
   const repos = await loadRepos(defs, { cacheDir: cacheDirFor(g), offline: opts.offline, refresh: opts.refresh, log: (s) => out.debug(s) });
   const localPackages: Package[] = [];
   for (const f of m.contents.localPackages) localPackages.push(await rpmToPackage(await readRpm(f)));
