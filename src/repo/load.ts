@@ -223,7 +223,8 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     await writeFileAtomic(path.join(dir, 'repomd.xml'), repomdBytes);
     await writeState(dir, { repomdChecksum: repomdSum, fetchedAt: now(), baseUrl: shownBase });
     await pruneCache(dir, repomdSum);
-    collectGarbage();
+    // Only worth a full collection when the parse was big.
+    if (encoded.length > 8 << 20) collectGarbage();
     return decodePool(encoded, def.id);
   });
   return makeRepo(def, pool.meta, pool.packages, advisories, dir, filter, opts, repomd, base);

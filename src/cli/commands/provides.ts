@@ -22,7 +22,11 @@ export function register(program: Command): void {
     let hits = whatProvides(all(), dep);
     if (!hits.length && dep.name.startsWith('/')) {
       // primary.xml lists only some paths; the full lists are loaded on demand.
-      await Promise.all(repos.map((r) => r.loadFilelists()));
+      const res = await Promise.allSettled(repos.map((r) => r.loadFilelists()));
+      const failed = res.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      // One repository without usable filelists should not hide matches in the others.
+      if (failed.length === repos.length && failed[0] !== undefined) throw failed[0];
+      for (const e of failed) output(cmd).warn(`${(e as Error).message}; its files are not searched`);
       hits = whatProvides(all(), dep);
     }
     const rows = hits.map((h) => ({
