@@ -76,14 +76,9 @@ function pinRepos(repos: Repo[], pins: Map<string, Set<string>>): Repo[] {
   });
 }
 
-export function problemsError(problems: Problem[], what: string): RpmkitError {
-  const lines = problems.map((p) => {
-    const who = p.package ? `${lockishNevra(p.package)}: ` : '';
-    const body = p.kind === 'not-found' ? `no package matches "${p.dep ?? p.specs.join(' ')}"` : p.kind === 'nothing-provides' ? `nothing provides ${p.dep}` : p.kind === 'conflicts' ? `conflicts with ${p.other ? lockishNevra(p.other) : p.dep}` : `${p.kind}${p.dep ? ` ${p.dep}` : ''}${p.other ? ` (${lockishNevra(p.other)})` : ''}`;
-    const chain = p.chain.length > 1 ? ` [${p.chain.join(' -> ')}]` : '';
-    return `  - ${who}${body}${chain}${p.suggestions.length ? `\n    ${p.suggestions.join('\n    ')}` : ''}`;
-  });
-  return new RpmkitError('UNSATISFIABLE', `${what}:\n${lines.join('\n')}`, { hint: 'change the package list or repositories in the manifest', details: { problems: problems.map((p) => ({ kind: p.kind, dep: p.dep, specs: p.specs, chain: p.chain, package: p.package && lockishNevra(p.package) })) } });
+/** UNSATISFIABLE with the problems worded as `rpmkit resolve` words them. */
+async function problemsError(problems: Problem[]): Promise<RpmkitError> {
+  return (await import('./resolve.js')).unsatisfiable(problems);
 }
 
 function lockishNevra(p: Package): string {
@@ -187,7 +182,7 @@ async function resolvePinned(loaded: Loaded, m: Manifest, pinned: Map<string, Se
     }
   }
   if (best) return { packages: best, released: [], held: heldBack(loaded.repos, best, float) };
-  throw problemsError(lastProblems, 'the manifest cannot be resolved');
+  throw await problemsError(lastProblems);
 }
 
 function pinsFromLock(lock: Lock): Map<string, Set<string>> {
@@ -213,7 +208,7 @@ export async function relock(cmd: Command, m: Manifest, input: LockInput, previo
   if (!names.length || !previous) {
     if (names.length) notes.push('no previous lock: resolving everything');
     const r = await resolve(loaded.repos, loaded.request, { repoFilters: repoFilters(m) });
-    if (!r.ok) throw problemsError(r.problems, 'the manifest cannot be resolved');
+    if (!r.ok) throw await problemsError(r.problems);
     return { lock: buildLock(input, loaded.repos, lockablePackages(r.packages)), notes };
   }
   const lockedNames = new Set(previous.packages.map((p) => p.name));
