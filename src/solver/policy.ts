@@ -27,7 +27,7 @@ function strcmp(a: string, b: string): number {
 function bestVersionCmp(pool: Pool, a: number, b: number): number {
   const pa = pool.pkgs[a];
   const pb = pool.pkgs[b];
-  if (pa.name !== pb.name) return strcmp(pa.name, pb.name);
+  if (pa.name !== pb.name) return pool.nameRank(a) - pool.nameRank(b);
   if (pa.arch !== pb.arch) {
     const aa = pool.archScore[a];
     const ab = pool.archScore[b];
@@ -206,9 +206,11 @@ function preferSuggested(list: number[], st: PolicyState): number[] {
   return [...a, ...list.filter((id) => !set.has(id))];
 }
 
+const policyTrace = Boolean(process.env.RPMKIT_POLICY_TRACE);
+
 /** policy_filter_unwanted: prune and order candidates, best first. */
 export function filterUnwanted(pool: Pool, list: number[], mode: Mode, st: PolicyState): number[] {
-  const dbg = process.env.RPMKIT_POLICY_TRACE ? (m: string, l: number[]) => process.stderr.write(`${m}: ${l.map((x) => pool.nevra(x)).join(' ')}\n`) : undefined;
+  const dbg = policyTrace ? (m: string, l: number[]) => process.stderr.write(`${m}: ${l.map((x) => pool.nevra(x)).join(' ')}\n`) : undefined;
   dbg?.('in', list);
   if (list.length > 1) list = pruneToHighestPrio(pool, list);
   dbg?.('prio', list);

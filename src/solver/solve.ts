@@ -32,59 +32,68 @@ interface Branch {
 }
 
 class State implements PolicyState {
-  private recMap: Uint8Array;
-  private sugMap: Uint8Array;
-  private recIndex = 0;
+  // How many decided packages recommend / suggest each package; kept in step
+  // with the trail (applied on demand, undone on backtrack) rather than
+  // rebuilt after every conflict.
+  private recCnt: Int32Array;
+  private sugCnt: Int32Array;
+  private applied = 0;
+  private readonly targets = new Map<number, { rec: number[]; sug: number[] }>();
 
   constructor(
     readonly pool: Pool,
     readonly sat: Sat,
   ) {
-    this.recMap = new Uint8Array(pool.pkgs.length);
-    this.sugMap = new Uint8Array(pool.pkgs.length);
+    this.recCnt = new Int32Array(pool.pkgs.length);
+    this.sugCnt = new Int32Array(pool.pkgs.length);
   }
 
   isInstalled(id: number): boolean {
     return this.sat.value[id] > 0;
   }
 
+  private targetsOf(id: number): { rec: number[]; sug: number[] } {
+    let t = this.targets.get(id);
+    if (!t) {
+      const p = this.pool.pkgs[id];
+      t = { rec: p.recommends.flatMap((d) => weakTargets(this.pool, d)), sug: p.suggests.flatMap((d) => weakTargets(this.pool, d)) };
+      this.targets.set(id, t);
+    }
+    return t;
+  }
+
   /** policy_update_recommendsmap: provides of what decided packages recommend/suggest. */
   private update(): void {
     const sat = this.sat;
-    if (this.recIndex > sat.trailLen) {
-      // Backtracked: rebuild.
-      this.recMap.fill(0);
-      this.sugMap.fill(0);
-      this.recIndex = 0;
-    }
-    for (; this.recIndex < sat.trailLen; this.recIndex++) {
-      const l = sat.trail[this.recIndex];
+    for (; this.applied < sat.trailLen; this.applied++) {
+      const l = sat.trail[this.applied];
       if (l & 1) continue;
-      const p = this.pool.pkgs[l >> 1];
-      for (const d of p.recommends) for (const id of weakTargets(this.pool, d)) {
-        if (process.env.RPMKIT_REC_TRACE && this.pool.pkgs[id].name === process.env.RPMKIT_REC_TRACE) process.stderr.write(`rec ${p.name} ${d.name}\n`);
-        this.recMap[id] = 1;
-      }
-      for (const d of p.suggests) for (const id of weakTargets(this.pool, d)) {
-        if (process.env.RPMKIT_REC_TRACE && this.pool.pkgs[id].name === process.env.RPMKIT_REC_TRACE) process.stderr.write(`sug ${p.name} ${d.name}\n`);
-        this.sugMap[id] = 1;
-      }
+      const t = this.targetsOf(l >> 1);
+      for (const id of t.rec) this.recCnt[id]++;
+      for (const id of t.sug) this.sugCnt[id]++;
     }
   }
 
-  /** Forget cached maps (after a backjump the trail may hold other literals at the same positions). */
+  /** Call right after a backtrack: undo what the unassigned part of the trail added. */
   reset(): void {
-    this.recIndex = Number.MAX_SAFE_INTEGER;
+    const sat = this.sat;
+    for (; this.applied > sat.trailLen; ) {
+      const l = sat.trail[--this.applied];
+      if (l & 1) continue;
+      const t = this.targetsOf(l >> 1);
+      for (const id of t.rec) this.recCnt[id]--;
+      for (const id of t.sug) this.sugCnt[id]--;
+    }
   }
 
   isRecommended(id: number): boolean {
     this.update();
-    return this.recMap[id] === 1;
+    return this.recCnt[id] > 0;
   }
 
   isSuggested(id: number): boolean {
     this.update();
-    return this.sugMap[id] === 1;
+    return this.sugCnt[id] > 0;
   }
 
   isSupplementing(id: number): boolean {
