@@ -184,6 +184,17 @@ test('over HTTP: same lock content; vendor fetches and verifies all; --vendor-di
   assert.equal(s.log.filter((l) => l.path.endsWith('.rpm')).length, rpmFetches);
   assert.equal((await cli(['-f', m, 'vendor', '--out-dir', out, '--check'])).status, 0);
 
+  // Offline build from the vendor dir: the repository is gone, the cache empty, the lock enforced.
+  await s.close();
+  const help = await cli(['--help']);
+  if (/\binstall \[options\]/.test(help.stdout)) {
+    const root = path.join(dir, 'root');
+    const inst = await cli(['-f', m, '--cache-dir', path.join(dir, 'empty-cache'), '--locked', '--vendor-dir', out, 'install', '--root', root]);
+    assert.equal(inst.status, 0, inst.stderr);
+    assert.ok(existsSync(path.join(root, 'usr', 'bin', 'python3.11')));
+    assert.ok(!existsSync(path.join(dir, 'empty-cache', 'blobs')), 'nothing fetched into the cache');
+  }
+
   // Altered vendored file: integrity error naming the package.
   const victim = index.packages.find((p) => p.name === 'libffi8')!;
   const vf = path.join(out, victim.path);
