@@ -102,4 +102,9 @@ test('update PKG moves only PKG; outdated lists the rest; a forced move unpins t
   r = await cli(['-f', m, '--cache-dir', cache, '--json', 'outdated']);
   const od2 = JSON.parse(r.stdout) as { name: string; vanished: boolean; latest?: string }[];
   assert.deepEqual(od2.map((e) => [e.name, e.vanished]), [['tkb', true]]);
+  // Updating something else moves the vanished one too (to what the repositories have), and says so.
+  r = await cli(['-f', m, '--cache-dir', cache, 'update', 'tka']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /no longer in the repositories, so these move too: tkb/);
+  assert.deepEqual(versions(), { tka: '2', tkb: '1', tkc: '2', tkd: '2' });
 });

@@ -216,7 +216,18 @@ export async function relock(cmd: Command, m: Manifest, input: LockInput, previo
   if (unknown.length) {
     throw new RpmkitError('PACKAGE_SPEC_INVALID', `not in the lock: ${unknown.join(', ')}`, { hint: 'name packages as the lock lists them (`rpmkit outdated` shows what can move); add new packages to the manifest and run `rpmkit lock`' });
   }
-  const { packages, released, held } = await resolvePinned(loaded, m, pinsFromLock(previous), new Set(names));
+  // A locked file the repositories no longer have cannot stay pinned: it moves, and we say so.
+  const available = new Set(loaded.repos.flatMap((r) => r.packages.map((p) => checksumString(p.checksum))));
+  const pins = pinsFromLock(previous);
+  const vanished: string[] = [];
+  for (const [name, sums] of pins) {
+    if (![...sums].every((c) => available.has(c))) {
+      pins.delete(name);
+      if (!names.includes(name)) vanished.push(name);
+    }
+  }
+  if (vanished.length) notes.push(`locked files no longer in the repositories, so these move too: ${vanished.sort().join(', ')}`);
+  const { packages, released, held } = await resolvePinned(loaded, m, pins, new Set(names));
   if (released.length) notes.push(`also unpinned to make the update possible: ${released.join(', ')}`);
   for (const p of held) notes.push(`${p.name} stays at ${lockishNevra(p)}: its newer versions cannot be installed with the rest of the manifest`);
   return { lock: buildLock(input, loaded.repos, lockablePackages(packages)), notes };
