@@ -153,3 +153,49 @@ test('local .rpm files are installed from @commandline, their deps from the repo
     b.map((p) => `${p.name}-${p.version}-${p.release}`),
   );
 });
+
+test('install order of the python3 closure respects Requires(pre) and every requires edge outside loops', async (t) => {
+  const repo = distroRepo(t);
+  if (!repo) return;
+  const dir = tempDir(t);
+  const { loadRepo, repoFromUrl } = await import('../../src/repo/index.js');
+  const { resolve, installOrder } = await import('../../src/solver/index.js');
+  const r = await loadRepo({ ...repoFromUrl(repo, 'd'), gpgcheck: false }, { cacheDir: path.join(dir, 'cache') });
+  const res = await resolve([r], { install: ['python3'], arch: 'x86_64' });
+  assert.ok(res.ok);
+  const order = installOrder(res.packages);
+  assert.equal(order.length, res.packages.length);
+  const pos = new Map(order.map((p, i) => [p, i]));
+  // Edges p -> provider q (first provider in the set, as rpm does).
+  const provider = (name: string) => res.packages.find((q) => q.name === name || q.provides.some((d) => d.name === name) || q.files.includes(name));
+  const edges: [typeof order[number], typeof order[number], boolean][] = [];
+  for (const p of order) for (const d of p.requires) {
+    if (d.name.startsWith('rpmlib(') || d.rich) continue;
+    const q = provider(d.name);
+    if (q && q !== p) edges.push([p, q, Boolean(d.pre)]);
+  }
+  // Which edges close a loop: q reaches p.
+  const reach = (from: typeof order[number], to: typeof order[number], preOnly: boolean) => {
+    const seen = new Set([from]);
+    const stack = [from];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x === to) return true;
+      for (const [a, b, pre] of edges) if (a === x && (!preOnly || pre) && !seen.has(b)) {
+        seen.add(b);
+        stack.push(b);
+      }
+    }
+    return false;
+  };
+  let checked = 0;
+  for (const [p, q, pre] of edges) {
+    const inLoop = reach(q, p, false);
+    if (!inLoop || (pre && !reach(q, p, true))) {
+      assert.ok(pos.get(q)! < pos.get(p)!, `${q.name} must come before ${p.name}${pre ? ' (Requires(pre))' : ''}`);
+      checked++;
+    }
+  }
+  t.diagnostic(`${order.length} packages, ${edges.length} requires edges, ${checked} ordering constraints checked`);
+  assert.ok(checked > 20);
+});
