@@ -24,9 +24,11 @@ export async function fileSha256(rpm: RpmFile): Promise<string> {
 
 /**
  * The package as the pool sees it. Requires drop rpmlib() and the package's
- * own provides the way createrepo_c does; files keep every path.
+ * own provides the way createrepo_c does; files keep every path. A caller
+ * that already verified the file (the lock's checksum) passes its sha256 to
+ * skip hashing it again.
  */
-export async function rpmToPackage(rpm: RpmFile, repoId = '@commandline'): Promise<Package> {
+export async function rpmToPackage(rpm: RpmFile, repoId = '@commandline', knownSha256?: string): Promise<Package> {
   const n = rpm.nevra;
   const provided = new Set(rpm.deps.provides.map((d) => d.name));
   const requires = rpm.deps.requires.filter((d) => !d.name.startsWith('rpmlib(') && !(d.flags & (1 << 24)) && !(provided.has(d.name) && !d.op));
@@ -40,7 +42,7 @@ export async function rpmToPackage(rpm: RpmFile, repoId = '@commandline'): Promi
     arch: n.arch,
     repoId,
     location: rpm.path,
-    checksum: { type: 'sha256', value: await fileSha256(rpm) },
+    checksum: { type: 'sha256', value: knownSha256 ?? (await fileSha256(rpm)) },
     size: { package: rpm.fileSize, installed: rpm.size, archive: rpm.archiveSize ?? 0 },
     time: { file: 0, build: rpm.buildtime },
     provides: rpm.deps.provides.map(plain),

@@ -1,6 +1,8 @@
 // Every CLI command, one file each. A command module exports `register`,
 // which adds itself to the program. Keep this list sorted.
 import type { Command } from 'commander';
+import { register as build } from './build.js';
+import { register as demo } from './demo.js';
 import { register as imageFromRoot } from './image-from-root.js';
 import { register as init } from './init.js';
 import { register as inspect } from './inspect.js';
@@ -20,4 +22,4 @@ import { register as why } from './why.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [imageFromRoot, init, inspect, install, installRpms, lock, outdated, provides, push, repo, resolve, search, update, vendor, verify, why];
+export const commands: Register[] = [build, demo, imageFromRoot, init, inspect, install, installRpms, lock, outdated, provides, push, repo, resolve, search, update, vendor, verify, why];

@@ -1,0 +1,5 @@
+// The whole pipeline as library calls: keys for signature checks, locked
+// RPMs into a root, and a root into an image.
+export { keyRingsFor } from './keys.js';
+export { installLocked, installPrepared, prepareLocked, type LockedFile, type PreparedFile, type InstallLockedOptions } from './install.js';
+export { buildLocked, type BuildLockedOptions, type BuildLockedResult } from './build.js';

@@ -1,0 +1,101 @@
+// From locked, verified RPM files to a root filesystem: check signatures
+// where the repository asks for it, order by Requires(pre)/Requires as rpm
+// does, then extract (rootfs) and record (rpmdb).
+import pLimit from 'p-limit';
+import * as os from 'node:os';
+import { RpmkitError } from '../errors.js';
+import type { LockPackage } from '../lockfile/index.js';
+import { installRoot, type InstallReport } from '../rootfs/index.js';
+import { readRpm, rpmToPackage, verifyRpm, formatItem, type KeyRing } from '../rpm/index.js';
+import type { Package } from '../repo/types.js';
+import { installOrder } from '../solver/index.js';
+
+export interface LockedFile {
+  pkg: LockPackage;
+  /** A local file whose checksum already matched the lock's. */
+  path: string;
+}
+
+export interface InstallLockedOptions {
+  root: string;
+  files: LockedFile[];
+  /** Key ring per repository id whose packages must carry a valid signature; others are not checked. */
+  keyRings: Map<string, KeyRing>;
+  docs?: boolean;
+  langs?: string[];
+  osRelease?: boolean;
+  arch?: string;
+  manifestPath?: string;
+  /** Write the rpmdb (default true). */
+  rpmdb?: boolean;
+  onPackage?(nevra: string, index: number, total: number): void;
+  onVerified?(nevra: string, signature: string): void;
+}
+
+function nevraOf(p: LockPackage): string {
+  return `${p.name}-${p.epoch && p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
+}
+
+/**
+ * Read every file, verify its header digests and (when its repository has
+ * gpgcheck on) its signature, and return the packages in install order.
+ */
+export interface PreparedFile extends LockedFile {
+  /** The package as read from the file (dependencies, build time, source RPM). */
+  header: Package;
+}
+
+export async function prepareLocked(files: LockedFile[], keyRings: Map<string, KeyRing>, onVerified?: (nevra: string, sig: string) => void): Promise<PreparedFile[]> {
+  const limit = pLimit(Math.max(2, os.availableParallelism()));
+  const read = await Promise.all(
+    files.map((f) =>
+      limit(async () => {
+        const rpm = await readRpm(f.path);
+        const ring = keyRings.get(f.pkg.repo);
+        const nevra = nevraOf(f.pkg);
+        if (ring) {
+          // The file's checksum matched the lock already: header digests and
+          // the signature are what is left to check (rpmkeys -K's scope).
+          const v = await verifyRpm(rpm, ring, { archiveDigests: false });
+          if (!v.ok) {
+            const bad = v.items.filter((i) => i.status !== 'OK').map(formatItem).join('; ');
+            const nokey = v.signature === 'NOKEY' || v.signature === 'MISSING';
+            throw new RpmkitError('SIGNATURE_INVALID', `${nevra} from repository '${f.pkg.repo}' failed the signature check: ${bad || v.signature}`, {
+              hint: nokey
+                ? `add the repository's signing key to gpgkeys (or, for unsigned repositories you trust, set gpgcheck = "0" on repository '${f.pkg.repo}')`
+                : 'the package was altered or signed with another key; do not use it',
+              details: { package: nevra, repo: f.pkg.repo, signature: v.signature, digests: v.digests },
+            });
+          }
+          onVerified?.(nevra, v.signature);
+        }
+        const sha = f.pkg.checksum.startsWith('sha256:') ? f.pkg.checksum.slice(7) : undefined;
+        return { file: f, pkg: await rpmToPackage(rpm, f.pkg.repo, sha) };
+      }),
+    ),
+  );
+  const byPkg = new Map<Package, LockedFile>(read.map((r) => [r.pkg, r.file]));
+  return installOrder(read.map((r) => r.pkg)).map((p) => ({ ...byPkg.get(p)!, header: p }));
+}
+
+/** Install locked RPM files (already fetched and checksum-verified) into `root`. */
+export async function installLocked(opts: InstallLockedOptions & { installTime?: number }): Promise<InstallReport> {
+  const ordered = await prepareLocked(opts.files, opts.keyRings, opts.onVerified);
+  return installPrepared(ordered, opts);
+}
+
+/** Install files prepareLocked() already checked and ordered. */
+export async function installPrepared(ordered: PreparedFile[], opts: Omit<InstallLockedOptions, 'files' | 'keyRings'> & { installTime?: number }): Promise<InstallReport> {
+  return installRoot({
+    installTime: opts.installTime,
+    root: opts.root,
+    packages: ordered.map((f) => ({ file: f.path })),
+    docs: opts.docs,
+    langs: opts.langs,
+    osRelease: opts.osRelease,
+    arch: opts.arch,
+    manifestPath: opts.manifestPath,
+    rpmdb: opts.rpmdb,
+    onPackage: opts.onPackage,
+  });
+}
