@@ -4,7 +4,7 @@
 // does, so reading gives a ForeignLock: pins that `matchForeignLock` completes
 // from loaded repository metadata (by checksum first, then by NEVRA).
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
 import { RpmkitError } from '../errors.js';
 import { redactUrl } from '../util/redact.js';
 import { parseEVR, parseNEVRA } from '../evr/index.js';
@@ -32,6 +32,14 @@ export interface ForeignLock {
   packageSpecs?: string[];
   arch?: string;
   packages: ForeignPackage[];
+}
+
+// yaml is loaded on first use: most runs never read or write rpms.lock.yaml.
+const require = createRequire(import.meta.url);
+let yamlMod: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  yamlMod ??= require('yaml') as typeof import('yaml');
+  return yamlMod;
 }
 
 function invalid(file: string, msg: string, line?: number): never {
@@ -86,9 +94,9 @@ export function parseRpmociLock(text: string, file = 'rpmoci.lock'): ForeignLock
 export function parseRpmsLockYaml(text: string, file = 'rpms.lock.yaml', arch?: string): ForeignLock {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = yaml().parse(text);
   } catch (e) {
-    if (e instanceof YAMLParseError) invalid(file, e.message.split('\n')[0], e.linePos?.[0]?.line);
+    if (e instanceof yaml().YAMLParseError) invalid(file, e.message.split('\n')[0], e.linePos?.[0]?.line);
     throw e;
   }
   if (!isObj(doc)) invalid(file, 'expected a mapping with lockfileVersion and arches');
@@ -128,7 +136,7 @@ export function formatRpmsLockYaml(lock: Lock, baseUrls?: Record<string, string[
     return o;
   });
   const doc = { lockfileVersion: 1, lockfileVendor: 'redhat', arches: [{ arch: lock.input.arch, packages, source: [], module_metadata: [] }] };
-  return `---\n${stringifyYaml(doc, { lineWidth: 0 })}`;
+  return `---\n${yaml().stringify(doc, { lineWidth: 0 })}`;
 }
 
 export interface ForeignMatch {

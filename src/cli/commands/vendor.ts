@@ -3,7 +3,8 @@
 // with DIR/vendor.json as the index (what --vendor-dir reads). Also home of
 // the download progress reporter the fetching commands share.
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import type cliProgressNs from 'cli-progress';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fetchLocked, vendorPackages, type FetchEvent, type LockFetchOptions, type RepoTransport } from '../../fetch/index.js';
@@ -12,6 +13,9 @@ import type { Manifest } from '../../config/index.js';
 import type { GlobalOptions, Output } from '../context.js';
 import { globals, output } from '../options.js';
 import { loadLockFor } from './lock.js';
+
+// cli-progress is loaded only when a bar is drawn (a TTY).
+const require = createRequire(import.meta.url);
 
 function mb(n: number): string {
   return `${(n / 1e6).toFixed(1)} MB`;
@@ -29,7 +33,7 @@ export function cacheDirFor(g: GlobalOptions): string {
 export function progressReporter(out: Output, g: GlobalOptions): { onEvent: (e: FetchEvent) => void; stop: () => void } {
   const quiet = Boolean(g.quiet || g.json);
   const tty = Boolean(process.stderr.isTTY) && !quiet;
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: cliProgressNs.SingleBar | undefined;
   let files = 0;
   let total = 0;
   let done = 0;
@@ -41,6 +45,7 @@ export function progressReporter(out: Output, g: GlobalOptions): { onEvent: (e: 
           total = e.files;
           t0 = Date.now();
           if (tty && e.files > 0) {
+            const cliProgress = require('cli-progress') as typeof cliProgressNs;
             bar = new cliProgress.SingleBar({
               format: 'fetching [{bar}] {percentage}% | {files}/{nfiles} files | {mbdone}/{mbtotal} MB | {rate} MB/s',
               hideCursor: true,
