@@ -27,7 +27,7 @@ function strcmp(a: string, b: string): number {
 function bestVersionCmp(pool: Pool, a: number, b: number): number {
   const pa = pool.pkgs[a];
   const pb = pool.pkgs[b];
-  if (pa.name !== pb.name) return pool.nameRank(a) - pool.nameRank(b);
+  if (pa.name !== pb.name) return strcmp(pa.name, pb.name);
   if (pa.arch !== pb.arch) {
     const aa = pool.archScore[a];
     const ab = pool.archScore[b];

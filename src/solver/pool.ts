@@ -241,21 +241,6 @@ export class Pool {
     return this.fileIndex;
   }
 
-  private rank: Int32Array | undefined;
-
-  /** Position of a package's name in strcmp order (libsolv compares names with strcmp). */
-  nameRank(id: number): number {
-    if (!this.rank) {
-      const names = [...this.byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const pos = new Map<string, number>();
-      names.forEach((n, i) => pos.set(n, i));
-      const r = new Int32Array(this.pkgs.length);
-      for (let i = 1; i < this.pkgs.length; i++) r[i] = pos.get(this.pkgs[i].name)!;
-      this.rank = r;
-    }
-    return this.rank[id];
-  }
-
   /** Can packages a and b of the same name be installed side by side (multilib colors)? */
   colorsDiffer(a: number, b: number): boolean {
     if (!this.opts.implicitObsoleteUsesColors) return false;
