@@ -8,7 +8,7 @@
 import { RpmkitError } from '../errors.js';
 
 export interface FastXmlHandler {
-  /** `attrs` is the raw text between the tag name and '>' / '/>'. */
+  /** `attrs` is the raw text between the tag name and '>' / '/>'; a self-closing tag gets no close() call. */
   open(name: string, attrs: string, selfClosing: boolean): void;
   close(name: string): void;
   /** Called with decoded text while `wantText` is set. */
@@ -85,11 +85,16 @@ export class FastXml {
       if (c1 === 47 /* / */) {
         const gt = s.indexOf('>', lt + 2);
         if (gt < 0) return lt;
-        const name = s.slice(lt + 2, gt).trimEnd();
-        const top = stack.pop();
-        if (top !== name) this.fail(top === undefined ? `unexpected close tag </${name}>` : `close tag </${name}> does not match <${top}>`, lt);
+        // Compare in place with the open tag's name: no string per close tag.
+        const top = stack[stack.length - 1];
+        const e = lt + 2 + (top?.length ?? 0);
+        if (top === undefined || !s.startsWith(top, lt + 2) || (gt !== e && s.slice(e, gt).trim() !== '')) {
+          const name = s.slice(lt + 2, gt).trim();
+          this.fail(top === undefined ? `unexpected close tag </${name}>` : `close tag </${name}> does not match <${top}>`, lt);
+        }
+        stack.pop();
         this.flushText();
-        h.close(name);
+        h.close(top);
         if (stack.length === 0) this.rootClosed = true;
         pos = gt + 1;
         continue;
@@ -153,8 +158,9 @@ export class FastXml {
       }
       this.flushText();
       if (selfClosing) {
+        // The handler treats a self-closing open as open+close.
         h.open(name, attrs, true);
-        h.close(name);
+        if (stack.length === 0) this.rootClosed = true;
       } else {
         stack.push(name);
         h.open(name, attrs, false);

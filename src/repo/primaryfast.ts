@@ -68,11 +68,22 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
   const depCache = newDict();
   const MAX_TEXT = 16 << 20;
 
+  const endText = (): void => {
+    x.wantText = false;
+    const slot = textSlot;
+    textSlot = -2;
+    if (slot === -1) files.push(w.unique(text) * 4 + fileType);
+    else if (slot === F.checksumValue) strs[slot] = w.unique(text.trim().toLowerCase());
+    else if (slot === F.description || slot === F.sourcerpm) strs[slot] = w.unique(text);
+    else strs[slot] = w.str(text);
+    text = '';
+  };
   const x: FastXml = new FastXml(
     {
-      open(name, raw) {
+      open(name, raw, selfClosing) {
         if (!inPkg) {
           if (name === 'package') {
+            if (selfClosing) throw new RpmkitError('METADATA_INVALID', `${opts.what}: an empty <package/> (package #${w.count + 1})`);
             inPkg = true;
             strs.fill(0);
             nums.fill(0);
@@ -91,29 +102,70 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
           }
           return;
         }
-        if (name === 'rpm:entry') {
-          if (kind < 0) return;
-          let id = depCache[raw];
-          if (id === undefined) {
-            const a = x.attrs(raw);
-            const n = a.name ?? '';
-            const op = a.flags === undefined ? undefined : FLAGS[a.flags];
-            const ev = op ? w.evr(a.epoch, a.ver ?? '', a.rel) : -1;
-            id = w.dep(n, op, ev, a.pre === '1' || a.pre === 'true', n.charCodeAt(0) === 40);
-            depCache[raw] = id;
+        let slot: number;
+        switch (name) {
+          case 'rpm:entry': {
+            if (kind < 0) return;
+            let id = depCache[raw];
+            if (id === undefined) {
+              const a = x.attrs(raw);
+              const n = a.name ?? '';
+              const op = a.flags === undefined ? undefined : FLAGS[a.flags];
+              const ev = op ? w.evr(a.epoch, a.ver ?? '', a.rel) : -1;
+              id = w.dep(n, op, ev, a.pre === '1' || a.pre === 'true', n.charCodeAt(0) === 40);
+              depCache[raw] = id;
+            }
+            (deps[kind] as number[]).push(id);
+            return;
           }
-          (deps[kind] as number[]).push(id);
-          return;
-        }
-        const slot = TEXT[name];
-        if (slot !== undefined) {
-          textSlot = slot;
-          text = '';
-          x.wantText = true;
-          if (name === 'checksum') {
+          case 'rpm:provides':
+          case 'rpm:requires':
+          case 'rpm:conflicts':
+          case 'rpm:obsoletes':
+          case 'rpm:recommends':
+          case 'rpm:suggests':
+          case 'rpm:supplements':
+          case 'rpm:enhances':
+            kind = selfClosing ? -1 : (DEP_KIND[name] as number);
+            return;
+          case 'version': {
             const a = x.attrs(raw);
-            strs[F.checksumType] = w.str(normalizeChecksumType(a.type));
-          } else if (name === 'file') {
+            strs[F.epoch] = w.str(a.epoch || '0');
+            strs[F.version] = w.str(a.ver ?? '');
+            strs[F.release] = w.str(a.rel ?? '');
+            return;
+          }
+          case 'time': {
+            const a = x.attrs(raw);
+            nums[3] = num(a.file);
+            nums[4] = num(a.build);
+            return;
+          }
+          case 'size': {
+            const a = x.attrs(raw);
+            nums[0] = num(a.package);
+            nums[1] = num(a.installed);
+            nums[2] = num(a.archive);
+            return;
+          }
+          case 'location': {
+            const a = x.attrs(raw);
+            strs[F.location] = w.unique(a.href ?? '');
+            if (a['xml:base']) strs[F.locationBase] = w.str(a['xml:base']);
+            return;
+          }
+          case 'rpm:header-range': {
+            const a = x.attrs(raw);
+            nums[5] = num(a.start);
+            nums[6] = num(a.end);
+            hasHr = true;
+            return;
+          }
+          case 'checksum':
+            strs[F.checksumType] = w.str(normalizeChecksumType(x.attrs(raw).type));
+            slot = F.checksumValue;
+            break;
+          case 'file':
             fileType = 0;
             if (raw.length > 1) {
               const t = x.attrs(raw).type;
@@ -122,49 +174,28 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
                 typed = true;
               }
             }
-          }
-          return;
+            slot = -1;
+            break;
+          case 'name':
+          case 'arch':
+          case 'summary':
+          case 'description':
+          case 'packager':
+          case 'url':
+          case 'rpm:license':
+          case 'rpm:vendor':
+          case 'rpm:group':
+          case 'rpm:buildhost':
+          case 'rpm:sourcerpm':
+            slot = TEXT[name] as number;
+            break;
+          default:
+            return;
         }
-        const k = DEP_KIND[name];
-        if (k !== undefined) {
-          kind = k;
-          return;
-        }
-        switch (name) {
-          case 'version': {
-            const a = x.attrs(raw);
-            strs[F.epoch] = w.str(a.epoch || '0');
-            strs[F.version] = w.str(a.ver ?? '');
-            strs[F.release] = w.str(a.rel ?? '');
-            break;
-          }
-          case 'time': {
-            const a = x.attrs(raw);
-            nums[3] = num(a.file);
-            nums[4] = num(a.build);
-            break;
-          }
-          case 'size': {
-            const a = x.attrs(raw);
-            nums[0] = num(a.package);
-            nums[1] = num(a.installed);
-            nums[2] = num(a.archive);
-            break;
-          }
-          case 'location': {
-            const a = x.attrs(raw);
-            strs[F.location] = w.unique(a.href ?? '');
-            if (a['xml:base']) strs[F.locationBase] = w.str(a['xml:base']);
-            break;
-          }
-          case 'rpm:header-range': {
-            const a = x.attrs(raw);
-            nums[5] = num(a.start);
-            nums[6] = num(a.end);
-            hasHr = true;
-            break;
-          }
-        }
+        textSlot = slot;
+        text = '';
+        if (selfClosing) endText();
+        else x.wantText = true;
       },
       text(t) {
         text = text ? text + t : t;
@@ -173,14 +204,7 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
       close(name) {
         if (!inPkg) return;
         if (textSlot !== -2) {
-          x.wantText = false;
-          const slot = textSlot;
-          textSlot = -2;
-          if (slot === -1) files.push(w.unique(text) * 4 + fileType);
-          else if (slot === F.checksumValue) strs[slot] = w.unique(text.trim().toLowerCase());
-          else if (slot === F.description || slot === F.sourcerpm) strs[slot] = w.unique(text);
-          else strs[slot] = w.str(text);
-          text = '';
+          endText();
           return;
         }
         if (kind >= 0 && DEP_KIND[name] === kind) {
