@@ -223,7 +223,7 @@ function summarize(failed: ItemFailure[]): RpmkitError {
  */
 export async function downloadPackages(items: DownloadItem[], opts: DownloadOptions): Promise<DownloadResult[]> {
   const t0 = Date.now();
-  const limit = pLimit(Math.max(1, opts.concurrency ?? 6));
+  const limit = pLimit(Math.max(1, opts.concurrency ?? 8));
   const byChecksum = new Map<string, Promise<DownloadResult>>();
   const bytes = items.reduce((s, i) => s + i.size, 0);
   opts.onEvent?.({ type: 'start', files: items.length, bytes });

@@ -36,7 +36,7 @@ export type FetchEvent =
 export interface DownloadOptions {
   /** Root of the content-addressed cache (blobs/<algo>/<ab>/<hex>). */
   cacheDir: string;
-  /** Parallel downloads (default 6). */
+  /** Parallel downloads (default 8). */
   concurrency?: number;
   /** Take every item from this directory (item.vendorPath) and nothing from the network or cache. */
   vendorDir?: string;

@@ -127,7 +127,7 @@ export function register(program: Command): void {
     .description('download every locked RPM, verify it, and put it in DIR/<repo>/ with DIR/vendor.json (for --vendor-dir and offline builds)')
     .requiredOption('-o, --out-dir <dir>', 'directory to fill (created; RPMs the lock no longer names are removed from it)')
     .option('--check', 'only verify that DIR holds every locked RPM intact (no network)')
-    .option('-j, --jobs <n>', 'parallel downloads (default 6)', (v) => Number(v))
+    .option('-j, --jobs <n>', 'parallel downloads (default 8)', (v) => Number(v))
     .action(async (opts: { outDir: string; check?: boolean; jobs?: number }, cmd: Command) => {
       const g = globals(cmd);
       const out = output(cmd);
