@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fetchLocked, vendorPackages, type FetchEvent, type LockFetchOptions, type RepoTransport } from '../../fetch/index.js';
 import type { Lock } from '../../lockfile/index.js';
 import type { Manifest } from '../../config/index.js';
+import { RpmkitError } from '../../errors.js';
 import type { GlobalOptions, Output } from '../context.js';
 import { globals, output } from '../options.js';
 import { loadLockFor } from './lock.js';
@@ -131,6 +132,9 @@ export function register(program: Command): void {
     .action(async (opts: { outDir: string; check?: boolean; jobs?: number }, cmd: Command) => {
       const g = globals(cmd);
       const out = output(cmd);
+      if (opts.jobs !== undefined && !(Number.isInteger(opts.jobs) && opts.jobs > 0)) {
+        throw new RpmkitError('USAGE', '--jobs needs a positive whole number', { hint: 'e.g. `rpmkit vendor -j 4 --out-dir DIR`' });
+      }
       const { lock, lockPath, manifest } = await loadLockFor(cmd, { requireFresh: Boolean(g.locked) });
       if (opts.check) {
         const r = await fetchLocked(lock, { cacheDir: cacheDirFor(g), vendorDir: opts.outDir });
