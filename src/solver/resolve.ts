@@ -98,6 +98,8 @@ function buildPool(repos: Repo[], req: ResolveRequest, opts: ResolveOptions, arc
   // Per-name best (lowest) dnf priority across repos, after excludes.
   const kept = new Map<Repo, Package[]>();
   const bestPrio = new Map<string, { prio: number; repo: string }>();
+  // With one priority everywhere (the usual case) there is nothing to filter per name.
+  const samePrio = sortedRepos.every((r) => r.priority === sortedRepos[0].priority);
   for (const r of sortedRepos) {
     const f = opts.repoFilters?.[r.id];
     const inc = f?.includepkgs?.length ? f.includepkgs.map(globToRegExp) : undefined;
@@ -124,14 +126,16 @@ function buildPool(repos: Repo[], req: ResolveRequest, opts: ResolveOptions, arc
         continue;
       }
       list.push(p);
-      const b = bestPrio.get(p.name);
-      if (!b || r.priority < b.prio) bestPrio.set(p.name, { prio: r.priority, repo: r.id });
+      if (!samePrio) {
+        const b = bestPrio.get(p.name);
+        if (!b || r.priority < b.prio) bestPrio.set(p.name, { prio: r.priority, repo: r.id });
+      }
     }
     kept.set(r, list);
   }
   const inputs: PoolInput[] = [];
   for (const r of sortedRepos) {
-    const list = kept.get(r)!.filter((p) => {
+    const list = samePrio ? kept.get(r)! : kept.get(r)!.filter((p) => {
       const b = bestPrio.get(p.name)!;
       if (r.priority > b.prio) {
         filtered.push({ pkg: p, reason: { kind: 'priority', repoId: r.id, betterRepoId: b.repo } });
