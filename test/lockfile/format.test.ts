@@ -179,3 +179,19 @@ test('matchForeignLock completes pins from repository metadata, by checksum firs
   assert.equal(lock.packages[0].checksum, `sha256:${'1'.repeat(64)}`);
   assert.equal(formatLock(parseLock(formatLock(lock))), formatLock(lock));
 });
+
+test('truncated or corrupted locks: LOCK_INVALID or a valid parse, never another error', () => {
+  const text = formatLock(sampleLock(PKGS));
+  let invalid = 0;
+  for (let cut = 0; cut < text.length; cut += 7) {
+    for (const variant of [text.slice(0, cut), text.slice(0, cut) + '\u0000garbage' + text.slice(cut + 3)]) {
+      try {
+        parseLock(variant, 'cut.lock');
+      } catch (e) {
+        assert.ok(e instanceof RpmkitError && e.code === 'LOCK_INVALID', `offset ${cut}: ${String(e)}`);
+        invalid++;
+      }
+    }
+  }
+  assert.ok(invalid > 100);
+});
