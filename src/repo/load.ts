@@ -209,7 +209,6 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     packageCount: 0,
     dataTypes: Object.keys(repomd.data).sort(),
   };
-  // In its own function so the parser's tables can be collected before decoding.
   const primaryChunks = await fetchData(def, base, primaryEntry);
   const pool = await parseSlot(async () => {
     // In its own function so the parser's tables are garbage before decoding.
