@@ -41,7 +41,13 @@ export class Sat {
   trailLen = 0;
   private qhead = 0;
   readonly trailLim: number[] = [];
-  private watches: (number[] | undefined)[];
+  /**
+   * Watch lists as linked lists in typed arrays (libsolv's n1/n2 scheme):
+   * entry e = 2 * clause + slot watches clause[slot]; head[lit] is the first
+   * entry watching lit, next[e] the following one. No per-literal arrays.
+   */
+  private head: Int32Array;
+  private next: Int32Array = new Int32Array(1024);
   private seen: Uint8Array;
   /** Clauses that were unit when added at level 0 (propagated by `start`). */
   private units: number[] = [];
@@ -54,8 +60,7 @@ export class Sat {
     this.reason = new Int32Array(nvars + 1).fill(-1);
     this.trail = new Int32Array(nvars + 1);
     this.seen = new Uint8Array(nvars + 1);
-    // Created on first use: most of a big pool never gets a clause.
-    this.watches = new Array<number[] | undefined>(2 * nvars + 2);
+    this.head = new Int32Array(2 * nvars + 2).fill(-1);
   }
 
   get decisionLevel(): number {
@@ -78,16 +83,21 @@ export class Sat {
       if (this.emptyClause < 0) this.emptyClause = idx;
     } else if (c.length === 1) this.units.push(idx);
     else {
-      this.watch(c[0], idx);
-      this.watch(c[1], idx);
+      this.watch(c[0], idx, 0);
+      this.watch(c[1], idx, 1);
     }
     return idx;
   }
 
-  private watch(lit: number, ci: number): void {
-    const w = this.watches[lit];
-    if (w) w.push(ci);
-    else this.watches[lit] = [ci];
+  private watch(lit: number, ci: number, slot: number): void {
+    const e = 2 * ci + slot;
+    if (e >= this.next.length) {
+      const n = new Int32Array(Math.max(this.next.length * 2, e + 2));
+      n.set(this.next);
+      this.next = n;
+    }
+    this.next[e] = this.head[lit];
+    this.head[lit] = e;
   }
 
   /** Assign the level-0 units; returns a conflicting clause index or -1. */
@@ -118,53 +128,53 @@ export class Sat {
 
   /** Unit propagation; returns the index of a conflicting clause or -1. */
   propagate(): number {
-    const { clauses, watches, value } = this;
+    const { clauses, value, head } = this;
     while (this.qhead < this.trailLen) {
       const p = this.trail[this.qhead++];
       const falseLit = p ^ 1;
-      const ws = watches[falseLit];
-      if (!ws) continue;
-      let i = 0;
-      let j = 0;
-      const n = ws.length;
-      let conflict = -1;
-      while (i < n) {
-        const ci = ws[i++];
+      let prev = -1;
+      let e = head[falseLit];
+      while (e !== -1) {
+        const next = this.next;
+        const nextE = next[e];
+        const ci = e >> 1;
+        const slot = e & 1;
         const c = clauses[ci];
-        if (c[0] === falseLit) {
-          c[0] = c[1];
-          c[1] = falseLit;
-        }
-        const first = c[0];
-        const fv = value[first >> 1];
-        if ((first & 1 ? -fv : fv) > 0) {
-          ws[j++] = ci;
+        const other = c[1 - slot];
+        const ov = value[other >> 1];
+        if ((other & 1 ? -ov : ov) > 0) {
+          prev = e;
+          e = nextE;
           continue;
         }
-        let found = false;
+        let moved = false;
         for (let k = 2; k < c.length; k++) {
           const l = c[k];
           const lv = value[l >> 1];
           if ((l & 1 ? -lv : lv) >= 0) {
-            c[1] = l;
+            // Move this watch to l: unlink from falseLit's list, link into l's.
+            c[slot] = l;
             c[k] = falseLit;
-            this.watch(l, ci);
-            found = true;
+            if (prev === -1) head[falseLit] = nextE;
+            else next[prev] = nextE;
+            next[e] = head[l];
+            head[l] = e;
+            moved = true;
             break;
           }
         }
-        if (found) continue;
-        ws[j++] = ci;
-        if (fv === 0) this.assign(first, ci);
-        else {
-          conflict = ci;
-          while (i < n) ws[j++] = ws[i++];
+        if (moved) {
+          e = nextE;
+          continue;
         }
-      }
-      ws.length = j;
-      if (conflict >= 0) {
+        if (ov === 0) {
+          this.assign(other, ci);
+          prev = e;
+          e = nextE;
+          continue;
+        }
         this.qhead = this.trailLen;
-        return conflict;
+        return ci;
       }
     }
     return -1;
@@ -268,8 +278,8 @@ export class Sat {
     this.infos.push({ kind: RuleKind.Learned, pkg: 0, info: -1, other: 0 });
     this.antecedents.set(idx, used);
     if (c.length > 1) {
-      this.watch(c[0], idx);
-      this.watch(c[1], idx);
+      this.watch(c[0], idx, 0);
+      this.watch(c[1], idx, 1);
     }
     this.assign(c[0], idx);
     return idx;
