@@ -74,9 +74,11 @@ function evr(p: Lock['packages'][number]): string {
   return `${p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
 }
 
-function manifest(dir: string, repoUrl: string, extra = ''): string {
+function manifest(dir: string, repoUrl: string, extra = '', unsigned = false): string {
   const f = path.join(dir, 'rpmkit.toml');
-  writeFileSync(f, `[contents]\nrepositories = [${JSON.stringify(repoUrl)}]\npackages = ["python3"]\n${extra}`);
+  // The Debian-derived RPMs are unsigned: installing them needs gpgcheck off for their repository.
+  const repo = unsigned ? `{ id = "deb", url = ${JSON.stringify(repoUrl)}, options = { gpgcheck = "0" } }` : JSON.stringify(repoUrl);
+  writeFileSync(f, `[contents]\nrepositories = [${repo}]\npackages = ["python3"]\n${extra}`);
   return f;
 }
 
@@ -152,7 +154,7 @@ test('over HTTP: same lock content; vendor fetches and verifies all; --vendor-di
   t.after(() => s.close());
   const dir = tempDir(t);
   const cache = path.join(dir, 'cache');
-  const m = manifest(dir, s.url);
+  const m = manifest(dir, s.url, '', true);
   assert.equal((await cli(['-f', m, '--cache-dir', cache, 'lock'])).status, 0);
   const lock = parseLock(readFileSync(path.join(dir, 'rpmkit.lock'), 'utf8'));
   const sums = primaryChecksums(repo);
