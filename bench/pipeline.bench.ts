@@ -1,0 +1,79 @@
+// The end-to-end targets of issues 5 and 6, on Debian's python3 closure
+// rewrapped as real RPMs (../shared/tools/deb2rpm-distro.sh), same run:
+//  - install: `rpmkit --locked --vendor-dir V install --root R` vs
+//    `dnf --installroot R install python3` from the same local repo with its
+//    metadata cache warm (target: <= 0.5x);
+//  - image: `rpmkit --locked --vendor-dir V build` vs dnf --installroot +
+//    `umoci init/new/insert` of the same packages (target: <= 0.5x), and the
+//    two image sizes.
+// Best of 3 wall times each. Needs root (dnf --installroot), dnf and umoci.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+const repo = path.join(process.env.RPMKIT_FIXTURES ?? path.join(os.tmpdir(), 'rpmkit-fixtures'), 'distro', 'repo');
+const has = (t: string) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0;
+if (!existsSync(repo)) {
+  console.log(`skipped: ${repo} is missing (npm test builds it)`);
+  process.exit(0);
+}
+if (process.getuid?.() !== 0 || !has('dnf') || !has('umoci')) {
+  console.log('skipped: needs root, dnf and umoci');
+  process.exit(0);
+}
+const work = mkdtempSync(path.join(os.tmpdir(), 'rpmkit-pipeline-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+function sh(cmd: string, args: string[], cwd = work): void {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+}
+function best(n: number, prep: () => void, fn: () => void): number {
+  let b = Infinity;
+  for (let i = 0; i < n; i++) {
+    prep();
+    const t0 = process.hrtime.bigint();
+    fn();
+    b = Math.min(b, Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return b;
+}
+function dirBytes(d: string): number {
+  let n = 0;
+  for (const f of readdirSync(d, { recursive: true }) as string[]) {
+    const st = statSync(path.join(d, f));
+    if (st.isFile()) n += st.size;
+  }
+  return n;
+}
+
+writeFileSync(path.join(work, 'rpmkit.toml'), `[contents]\nrepositories = [{ id = "distro", url = "file://${repo}", options = { gpgcheck = "0" } }]\npackages = ["python3"]\n`);
+const rpmkit = (...args: string[]) => sh(process.execPath, [CLI, '-q', '--cache-dir', path.join(work, 'cache'), ...args]);
+rpmkit('lock');
+rpmkit('vendor', '--out-dir', 'vendor');
+const dnfCache = path.join(work, 'dnf-cache');
+const dnf = (root: string) =>
+  sh('dnf', ['--installroot', root, '--setopt=reposdir=/dev/null', `--setopt=cachedir=${dnfCache}`, `--repofrompath=d,${repo}`, '--nogpgcheck', '--releasever=1', '--setopt=install_weak_deps=False', '--noplugins', '-q', '-y', 'install', 'python3']);
+dnf(path.join(work, 'warm')); // warm dnf's metadata cache: both sides then start from local data
+const clean = (...ds: string[]) => () => ds.forEach((d) => rmSync(path.join(work, d), { recursive: true, force: true }));
+
+const tInstall = best(3, clean('r1', 'r1.rpmkit-meta.json'), () => rpmkit('--locked', '--vendor-dir', 'vendor', 'install', '--root', 'r1'));
+const tDnf = best(3, clean('r2'), () => dnf(path.join(work, 'r2')));
+console.log(`install python3 closure: rpmkit ${(tInstall / 1000).toFixed(2)} s, dnf --installroot ${(tDnf / 1000).toFixed(2)} s, ratio ${(tInstall / tDnf).toFixed(2)} (target <= 0.5)`);
+
+const tBuild = best(3, clean('img1'), () => rpmkit('--locked', '--vendor-dir', 'vendor', 'build', '--image', 'img1', '--tag', 'py'));
+const tDnfImg = best(3, clean('r3', 'img2'), () => {
+  const r3 = path.join(work, 'r3');
+  dnf(r3);
+  sh('umoci', ['init', '--layout', 'img2']);
+  sh('umoci', ['new', '--image', 'img2:py']);
+  sh('umoci', ['insert', '--image', 'img2:py', r3, '/']);
+});
+const sizeA = dirBytes(path.join(work, 'img1', 'blobs'));
+const sizeB = dirBytes(path.join(work, 'img2', 'blobs'));
+console.log(`lock -> image: rpmkit build ${(tBuild / 1000).toFixed(2)} s, dnf + umoci ${(tDnfImg / 1000).toFixed(2)} s, ratio ${(tBuild / tDnfImg).toFixed(2)} (target <= 0.5)`);
+console.log(`image size: rpmkit ${(sizeA / 1e6).toFixed(1)} MB, dnf + umoci ${(sizeB / 1e6).toFixed(1)} MB, ratio ${(sizeA / sizeB).toFixed(3)}`);
