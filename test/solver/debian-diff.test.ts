@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { needTool, tempDir } from '../helpers/env.js';
+import { needTool, runCli, tempDir } from '../helpers/env.js';
 import { debianRepos } from '../helpers/fixtures.js';
 import { loadRepo, repoFromUrl } from '../../src/repo/index.js';
 import type { Package, Repo } from '../../src/repo/types.js';
@@ -111,6 +111,18 @@ test('Debian graph: rpmkit install sets equal libsolv (testsolv) on sampled jobs
 
   await t.test('main: 40 jobs of 1-3 names', async (t2) => {
     await compare(t2, [main], dir, sampleJobs(names, 40, 20240611));
+  });
+
+  await t.test('why: a package only weak deps pull in is explained, and --weak-deps installs it', async (t2) => {
+    const r = runCli(['--cache-dir', cache, 'why', 'ca-certificates', 'python3', '--repo', `main=${deb.main}`]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /only weak dependencies would pull it in \(python3-\S+ -> .*ca-certificates-/);
+    assert.match(r.stderr, /--weak-deps/);
+    const w = runCli(['--json', '--cache-dir', cache, 'why', '--weak-deps', 'ca-certificates', 'python3', '--repo', `main=${deb.main}`]);
+    assert.equal(w.status, 0, w.stderr);
+    const chain = (JSON.parse(w.stdout) as { chain: { reason: string }[] }).chain;
+    assert.equal(chain[chain.length - 1].reason, 'recommends');
+    t2.diagnostic(`chain: ${chain.length} steps`);
   });
 
   await t.test('main + updates: 12 jobs, incl. names updated by the security repo', async (t2) => {

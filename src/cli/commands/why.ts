@@ -13,6 +13,15 @@ export function register(program: Command): void {
       const { resolution, source } = await resolveFromCli(cmd, specs, o, true);
       if (!resolution.ok) throw unsatisfiable(resolution.problems);
       const chain = explainWhy(resolution, pkg);
+      if (!chain.length && !o.weakDeps) {
+        // Would weak dependencies bring it in? Say so, with the path.
+        const weak = await resolveFromCli(cmd, specs, { ...o, weakDeps: true }, true);
+        const wchain = weak.resolution.ok ? explainWhy(weak.resolution, pkg) : [];
+        if (wchain.length) {
+          const path = wchain.map((c) => nevra(c.package)).join(' -> ');
+          throw new RpmkitError('NOT_FOUND', `${pkg} is not in the install set; only weak dependencies would pull it in (${path})`, { hint: 'it is installed with --weak-deps (weak_deps = true in the manifest)', details: { chain: wchain.map((c) => ({ package: nevra(c.package), reason: c.reason.kind })) } });
+        }
+      }
       if (!chain.length) {
         throw new RpmkitError('NOT_FOUND', `${pkg} is not in the install set of ${specs.length ? specs.join(' ') : source}`, { hint: 'run `rpmkit resolve` with the same specs to see the set' });
       }
