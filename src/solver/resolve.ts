@@ -12,7 +12,6 @@ import { type Job, solve } from './solve.js';
 import { globToRegExp, matchSpec, similarNames, isGlob } from './spec.js';
 import type { Problem, Reason, Resolution, ResolveOptions, ResolveRequest } from './types.js';
 import { computeReasons } from './why.js';
-import { RuleKind } from './sat.js';
 
 /** dnf's default installonlypkgs. */
 export const DEFAULT_INSTALLONLY = ['kernel', 'kernel-PAE', 'installonlypkg(kernel)', 'installonlypkg(kernel-module)', 'installonlypkg(vm)', 'multiversion(kernel)'];
@@ -212,7 +211,7 @@ export function resolveOnce(repos: Repo[], request: ResolveRequest, opts: Resolv
   specs.forEach((spec, si) => {
     const t = matchSpec(idx, spec);
     if (t.groups.length) {
-      for (const g of t.groups) jobs.push({ candidates: g.ids.filter((id) => pool.pkgs[id].repoId !== '@commandline' || true), spec: si });
+      for (const g of t.groups) jobs.push({ candidates: g.ids, spec: si });
       return;
     }
     if (spec.startsWith('/')) needFilelists = true;
@@ -221,13 +220,13 @@ export function resolveOnce(repos: Repo[], request: ResolveRequest, opts: Resolv
     const fidx = buildFilteredIndex(fpkgs);
     const ft = matchSpec(fidx, spec);
     if (ft.groups.length) {
-      const ids = new Set(ft.groups.flatMap((g) => g.ids));
-      const ex = explainFiltered(filtered, (p) => ids.has(fidx.pkgs.indexOf(p)));
+      const hit = new Set(ft.groups.flatMap((g) => g.ids).map((i) => fidx.pkgs[i]));
+      const ex = explainFiltered(filtered, (p) => hit.has(p));
       problems.push({ kind: 'only-excluded', dep: spec, specs: [spec], chain: [spec], excluded: ex, suggestions: suggestionsFor(ex) });
       return;
     }
     const names = new Set<string>([...pool.byName.keys()]);
-    const sim = isGlob(spec) ? [] : similarNames(names, spec.replace(/[-.].*$/, (m) => (pool.byName.has(spec) ? m : m)), 5);
+    const sim = isGlob(spec) ? [] : similarNames(names, spec, 5);
     problems.push({ kind: 'not-found', dep: spec, specs: [spec], chain: [spec], suggestions: sim.length ? [`did you mean: ${sim.join(', ')}?`] : ['check the spelling, or add the repository that has it (--repo URL)'] });
   });
   for (const lp of request.localPackages ?? []) {
@@ -267,7 +266,7 @@ export function resolveOnce(repos: Repo[], request: ResolveRequest, opts: Resolv
       return { resolution: { ok: true, packages, reasons, specs: specMap }, needFilelists: false };
     }
     const { problem, jobsInCore } = describeCore(pool, res.rules, res.sat, res.core, active, allSpecs, res.jobClause);
-    enrich(problem, pool, filtered, res.rules.deps, res.sat.infos, res.core);
+    enrich(problem, pool, filtered);
     problems.push(problem);
     // Drop the jobs of this problem and look for further, independent problems.
     const drop = new Set(jobsInCore.length ? jobsInCore : [active.length - 1]);
@@ -300,9 +299,8 @@ function buildFilteredIndex(pkgs: Package[]) {
 }
 
 /** Add exclusion facts and suggestions to a solver problem. */
-function enrich(problem: Problem, pool: Pool, filtered: Built['filtered'], deps: unknown[], infos: { kind: RuleKind; info: number }[], core: number[]): void {
+function enrich(problem: Problem, pool: Pool, filtered: Built['filtered']): void {
   if (problem.kind === 'nothing-provides' && problem.dep) {
-    const c = core.find((x) => infos[x].kind === RuleKind.Requires);
     const depName = problem.dep.split(' ')[0].replace(/^\(/, '');
     const fp = filtered.filter((f) => f.pkg.name === depName || f.pkg.provides.some((d) => d.name === depName) || f.pkg.files.includes(depName));
     if (fp.length) {
@@ -315,8 +313,6 @@ function enrich(problem: Problem, pool: Pool, filtered: Built['filtered'], deps:
       const sim = similarNames(pool.byName.keys(), depName, 3);
       problem.suggestions.push(`no enabled repository has ${depName}${sim.length ? ` (similar names: ${sim.join(', ')})` : ''}; add the repository that provides it`);
     } else problem.suggestions.push(`no package in the enabled repositories contains the file ${depName}`);
-    void c;
-    void deps;
   } else if (problem.kind === 'conflicts' || problem.kind === 'obsoletes' || problem.kind === 'same-name') {
     if (problem.specs.length > 1) problem.suggestions.push(`do not request ${problem.specs.join(' and ')} together`);
     else problem.suggestions.push('exclude one of the two packages (--exclude) so the other alternative is used, or pick another version');

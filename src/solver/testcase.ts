@@ -102,13 +102,20 @@ function mk(name: string, op: DepOp, evr: EVR): Dep {
   return { name, op, evr };
 }
 
+/** `B <ELSE> C` only means something under IF/UNLESS; it is carried as a marked pair until then. */
+const ELSE = new WeakSet<Dep>();
+
 function combine(op: RichOp | 'else', left: Dep, right: Dep): Dep {
-  if (op === 'else') return { name: '', rich: { op: 'and', args: [left, right] }, ...{ else: true } } as Dep;
-  if ((op === 'if' || op === 'unless') && right.rich && (right as Dep & { else?: boolean }).else) {
+  if (op === 'else') {
+    const d: Dep = { name: '', rich: { op: 'and', args: [left, right] } };
+    ELSE.add(d);
+    return d;
+  }
+  if ((op === 'if' || op === 'unless') && right.rich && ELSE.has(right)) {
     const [cond, alt] = right.rich.args;
     return { name: '', rich: { op, args: [left, cond, alt] } };
   }
-  if ((op === 'and' || op === 'or') && right.rich && right.rich.op === op && !(right as Dep & { else?: boolean }).else) {
+  if ((op === 'and' || op === 'or') && right.rich && right.rich.op === op && !ELSE.has(right)) {
     return { name: '', rich: { op, args: [left, ...right.rich.args] } };
   }
   const r: RichDep = { op, args: [left, right] };
