@@ -1,4 +1,4 @@
-// Solver benchmark on the 63k-package Debian-derived graph
+// Solver benchmark on the 66k-package Debian-derived graph (main + security)
 // ($RPMKIT_FIXTURES or $TMPDIR/rpmkit-fixtures/debian, built by the tests):
 //  1. per-job solving time with metadata loaded: rpmkit's resolveOnce vs
 //     libsolv's own "solver_solve took N ms" (testsolv -v, same jobs, same
@@ -15,6 +15,7 @@ import { resolveOnce } from '../src/solver/index.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = process.env.RPMKIT_FIXTURES ?? path.join(os.tmpdir(), 'rpmkit-fixtures');
 const MAIN = path.join(FIXTURES, 'debian', 'main');
+const UPDATES = path.join(FIXTURES, 'debian', 'updates');
 const JOBS = Number(process.env.RPMKIT_BENCH_JOBS ?? 40);
 
 function have(tool: string): boolean {
@@ -53,18 +54,23 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rpmkit-bench-solver-'));
   try {
-    const primary = readdirSync(path.join(MAIN, 'repodata')).find((f) => f.endsWith('primary.xml.gz'))!;
-    spawnSync('sh', ['-c', `zcat '${path.join(MAIN, 'repodata', primary)}' | rpmmd2solv > '${path.join(dir, 'main.solv')}'`]);
+    const sources = [{ id: 'main', dir: MAIN }, ...(existsSync(path.join(UPDATES, 'repodata')) ? [{ id: 'updates', dir: UPDATES }] : [])];
+    for (const src of sources) {
+      const primary = readdirSync(path.join(src.dir, 'repodata')).find((f) => f.endsWith('primary.xml.gz'))!;
+      spawnSync('sh', ['-c', `zcat '${path.join(src.dir, 'repodata', primary)}' | rpmmd2solv > '${path.join(dir, `${src.id}.solv`)}'`]);
+    }
     const cache = path.join(dir, 'cache');
     let t0 = performance.now();
-    const repo = await loadRepo({ ...repoFromUrl(MAIN, 'main'), gpgcheck: false }, { cacheDir: cache });
+    const repos = [];
+    for (const src of sources) repos.push(await loadRepo({ ...repoFromUrl(src.dir, src.id), gpgcheck: false }, { cacheDir: cache }));
     const loadMs = performance.now() - t0;
     t0 = performance.now();
-    resolveOnce([repo], { install: ['bash'], arch: 'x86_64' }); // builds and caches the pool
+    resolveOnce(repos, { install: ['bash'], arch: 'x86_64' }); // builds and caches the pool
     const poolMs = performance.now() - t0;
-    console.log(`Debian main: ${repo.packages.length} packages; rpmkit metadata load ${loadMs.toFixed(0)} ms (cold cache), pool index ${poolMs.toFixed(0)} ms`);
+    const total = repos.reduce((a, r) => a + r.packages.length, 0);
+    console.log(`Debian ${sources.map((s) => s.id).join(' + ')}: ${total} packages; rpmkit metadata load ${loadMs.toFixed(0)} ms (cold cache), pool index ${poolMs.toFixed(0)} ms`);
 
-    const names = [...new Set(repo.packages.map((p) => p.name))].sort();
+    const names = [...new Set(repos[0].packages.map((p) => p.name))].sort();
     const r = rng(424242);
     const jobs: string[][] = [];
     for (let i = 0; i < JOBS; i++) {
@@ -74,7 +80,7 @@ async function main(): Promise<void> {
       jobs.push([...j].sort());
     }
     // libsolv: one testsolv run, one "solver_solve took N ms" per job.
-    const tc = `repo system 0 empty\nrepo main -99.-1000 solv main.solv\nsystem x86_64 rpm system\n${jobs.map((j) => `solverflags ignorerecommended\n${j.map((n) => `job install name ${n}`).join('\n')}\nresult transaction,problems <inline>\n`).join('nextjob\n')}`;
+    const tc = `repo system 0 empty\n${sources.map((s) => `repo ${s.id} -99.-1000 solv ${s.id}.solv\n`).join('')}system x86_64 rpm system\n${jobs.map((j) => `solverflags ignorerecommended\n${j.map((n) => `job install name ${n}`).join('\n')}\nresult transaction,problems <inline>\n`).join('nextjob\n')}`;
     writeFileSync(path.join(dir, 'jobs.t'), tc);
     const ts = time('testsolv', ['-v', 'jobs.t'], { cwd: dir });
     const libsolvMs = [...`${ts.stdout}\n${ts.stderr}`.matchAll(/solver_solve took (\d+) ms/g)].map((m) => Number(m[1]));
@@ -84,7 +90,7 @@ async function main(): Promise<void> {
     const mineMs: number[] = [];
     for (const j of jobs) {
       const s = performance.now();
-      resolveOnce([repo], { install: j, arch: 'x86_64' });
+      resolveOnce(repos, { install: j, arch: 'x86_64' });
       mineMs.push(performance.now() - s);
     }
     // libsolv's timer has 1 ms resolution: compare against at least 1 ms.
@@ -103,8 +109,8 @@ async function main(): Promise<void> {
     const cli = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) ? [path.join(ROOT, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts')];
     const root = path.join(dir, 'root');
     mkdirSync(root);
-    const dnfArgs = (spec: string) => ['--installroot', root, '--noplugins', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${path.join(dir, 'dnfcache')}`, `--repofrompath=main,${MAIN}`, '--setopt=main.gpgcheck=0', '--setopt=install_weak_deps=False', '--releasever=12', '--assumeno', 'install', spec];
-    const rpmkitArgs = (spec: string) => [...cli, '--cache-dir', cache, 'resolve', '--repo', `main=${MAIN}`, spec];
+    const dnfArgs = (spec: string) => ['--installroot', root, '--noplugins', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${path.join(dir, 'dnfcache')}`, ...sources.flatMap((src) => [`--repofrompath=${src.id},${src.dir}`, `--setopt=${src.id}.gpgcheck=0`]), '--setopt=install_weak_deps=False', '--releasever=12', '--assumeno', 'install', spec];
+    const rpmkitArgs = (spec: string) => [...cli, '--cache-dir', cache, 'resolve', ...sources.flatMap((src) => ['--repo', `${src.id}=${src.dir}`]), spec];
     for (const spec of ['python3', 'gnome-shell']) {
       time('dnf', dnfArgs(spec)); // warm dnf's solv cache
       time(process.execPath, rpmkitArgs(spec)); // warm rpmkit's metadata cache
