@@ -552,7 +552,7 @@ async function extractPackage(
       const major = entry.rdevMajor;
       const minor = entry.rdevMinor;
       const parent = await parentOf(p);
-      const made = asRoot && type !== 'socket' ? makeNode(parent, type, major, minor, f.mode) : undefined;
+      const made = type === 'fifo' || (asRoot && type !== 'socket') ? makeNode(parent, type, major, minor, f.mode) : undefined;
       if (made) {
         await place(p, made, parent);
       } else {

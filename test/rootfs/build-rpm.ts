@@ -14,6 +14,8 @@ export interface TestFile {
   /** Make a hardlink to this other path of the same package. */
   hardlink?: string;
   dir?: boolean;
+  /** A FIFO made in the build root. */
+  fifo?: boolean;
   /** %files line prefix, e.g. '%doc', '%license', '%lang(de)', '%ghost', '%config(noreplace)', '%caps(cap_net_raw=ep)', '%attr(4755,root,root)'. */
   directive?: string;
 }
@@ -45,9 +47,10 @@ export function buildRpm(dir: string, p: TestPackage): string {
   const files: string[] = [];
   for (const f of p.files) {
     const br = `%{buildroot}${f.path}`;
-    if (!f.directive?.startsWith('%ghost')) {
+    if (!f.directive?.startsWith('%ghost') && !f.directive?.includes('%dev(')) {
       install.push(`mkdir -p "$(dirname "${br}")"`);
       if (f.dir) install.push(`mkdir -p "${br}"`);
+      else if (f.fifo) install.push(`mkfifo "${br}"`);
       else if (f.symlink !== undefined) install.push(`ln -s '${f.symlink}' "${br}"`);
       else if (f.hardlink) install.push(`ln "%{buildroot}${f.hardlink}" "${br}"`);
       else install.push(`echo '${Buffer.from(f.content ?? '').toString('base64')}' | base64 -d > "${br}"`);

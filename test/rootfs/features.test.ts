@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getxattr } from './xattr.js';
 import * as path from 'node:path';
+import { existsSync } from 'node:fs';
 import { needTool, tempDir } from '../helpers/env.js';
 import { buildRpms, type TestPackage } from './build-rpm.js';
 import { snapshot, diffTrees, rpmCmd, verifyProblems } from './tree.js';
@@ -45,6 +46,15 @@ const feat: TestPackage = {
   scripts: { post: 'echo hi', preun: 'echo bye' },
 };
 
+// Device nodes and a FIFO (rpm creates them as root; rpmkit too, or records them).
+const devs: TestPackage = {
+  name: 'devs',
+  files: [
+    { path: '/dev/null', directive: '%attr(0666,root,root) %dev(c,1,3)' },
+    { path: '/dev/loop9', directive: '%attr(0660,root,root) %dev(b,7,9)' },
+  ],
+};
+
 // A second package sharing a directory and an identical file: no conflict.
 const share: TestPackage = {
   name: 'share',
@@ -61,7 +71,7 @@ for (const variant of [{ docs: true, langs: undefined as string[] | undefined },
     if (!needTool(t, 'rpmbuild', 'rpm')) return;
     if (!isRoot()) return t.skip('rpm -i --root needs root to chown and chroot');
     const dir = tempDir(t);
-    const files = buildRpms(dir, [base, feat, share]);
+    const files = buildRpms(dir, [base, feat, share, devs]);
     const theirs = path.join(dir, 'rpm-root');
     const flags = [...(variant.docs ? [] : ['--excludedocs']), ...(variant.langs ? ['--define', `_install_langs ${variant.langs.join(':')}`] : [])];
     const r = rpmCmd(['--root', theirs, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', '--noscripts', ...flags, ...files]);
@@ -92,6 +102,7 @@ for (const variant of [{ docs: true, langs: undefined as string[] | undefined },
     // Scriptlets are listed, not run.
     assert.deepEqual(report.scriptlets.map((s) => `${s.package} ${s.phase} ${s.interpreter}`).sort(), ['feat-1-1.noarch postin /bin/sh', 'feat-1-1.noarch preun /bin/sh']);
     assert.equal(report.osRelease, true);
+    assert.deepEqual(report.skippedNodes, []);
   });
 }
 
@@ -99,20 +110,21 @@ test('rootless install records owners without chown (as a normal user)', async (
   if (!needTool(t, 'rpmbuild', 'setpriv')) return;
   if (!isRoot()) return t.skip('needs root to switch to an unprivileged user for the test');
   const dir = tempDir(t);
-  const files = buildRpms(dir, [base, feat]);
+  const files = buildRpms(dir, [base, feat, devs]);
   const { chmodSync } = await import('node:fs');
   chmodSync(dir, 0o777);
   const root = path.join(dir, 'rootless');
   const script = `import { installRoot } from ${JSON.stringify(path.resolve('src/rootfs/index.ts'))};
 const r = await installRoot({ root: ${JSON.stringify(root)}, packages: ${JSON.stringify(files.map((file) => ({ file })))}, manifestPath: ${JSON.stringify(`${root}.rpmkit-meta.json`)}, installTime: 1 });
-console.log(JSON.stringify({ chowned: r.chowned, n: r.packages.length }));`;
+console.log(JSON.stringify({ chowned: r.chowned, n: r.packages.length, nodes: r.skippedNodes.map((x) => [x.path, x.type, x.major, x.minor]) }));`;
   const { spawnSync } = await import('node:child_process');
   const { writeFileSync } = await import('node:fs');
   const scriptPath = path.join(dir, 'rootless.mts');
   writeFileSync(scriptPath, script);
   const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', scriptPath], { encoding: 'utf8', cwd: process.cwd() });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { chowned: false, n: 2 });
+  // Device nodes need root: recorded for the image stage instead; a FIFO needs no privilege.
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { chowned: false, n: 3, nodes: [['/dev/loop9', 'block', 7, 9], ['/dev/null', 'char', 1, 3]] });
   const m = await readOwnershipManifest(`${root}.rpmkit-meta.json`);
   const lib = m.entries.find((e) => e.path === '/var/lib/feat');
   assert.deepEqual([lib?.uid, lib?.gid, (lib?.mode ?? 0) & 0o7777], [1, 1, 0o700]);
@@ -120,4 +132,19 @@ console.log(JSON.stringify({ chowned: r.chowned, n: r.packages.length }));`;
   assert.equal((su?.mode ?? 0) & 0o7777, 0o4755);
   // Owners and capabilities cannot be applied without root: rpm -V sees exactly those (U, G, P) and nothing else.
   assert.deepEqual(verifyProblems(root).filter((l) => !/^\.{5}[UG.]{2}[.T][.P]\s/.test(l)), []);
+  assert.equal(existsSync(path.join(root, 'dev/null')), false);
+});
+
+test('a FIFO is created (no privilege needed)', async (t) => {
+  if (!needTool(t, 'rpmbuild')) return;
+  const dir = tempDir(t);
+  // rpm itself hangs reading a FIFO's content in -i/-V, so this one is checked directly.
+  const files = buildRpms(dir, [{ name: 'fifo', files: [{ path: '/run/feat.fifo', fifo: true, directive: '%attr(0600,root,root)' }] }]);
+  const root = path.join(dir, 'root');
+  const r = await installRoot({ root, packages: files.map((file) => ({ file })), installTime: 1 });
+  const { lstatSync } = await import('node:fs');
+  const st = lstatSync(path.join(root, 'run/feat.fifo'));
+  assert.ok(st.isFIFO());
+  assert.equal(st.mode & 0o7777, 0o600);
+  assert.deepEqual(r.skippedNodes, []);
 });

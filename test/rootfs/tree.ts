@@ -26,7 +26,7 @@ export function snapshot(root: string, ignore: string[] = [], opts: { owners?: b
       if (ignore.some((i) => r === i || r.startsWith(`${i}/`))) continue;
       const p = path.join(root, r);
       const st = lstatSync(p);
-      const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : 'other';
+      const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : st.isCharacterDevice() ? `char ${st.rdev}` : st.isBlockDevice() ? `block ${st.rdev}` : st.isFIFO() ? 'fifo' : 'other';
       const e: TreeEntry = { type, mode: (st.mode & 0o7777).toString(8), uid: opts.owners === false ? 0 : st.uid, gid: opts.owners === false ? 0 : st.gid };
       if (type === 'link') {
         e.link = readlinkSync(p);
