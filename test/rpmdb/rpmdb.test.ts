@@ -126,6 +126,14 @@ test('rpm reads the database we write: -qa, -qi, -ql, -qf, --whatprovides, -V', 
   // rpm's own consistency check of the database.
   const vdb = rpm(['--root', root, '--dbpath', '/var/lib/rpm', '--verifydb']);
   assert.equal(vdb.status, 0, vdb.stderr);
+  // rpm can rebuild it and erase from it.
+  const rb = rpm(['--root', root, '--dbpath', '/var/lib/rpm', '--rebuilddb']);
+  assert.equal(rb.status, 0, rb.stderr);
+  assert.deepEqual(rpm(['--root', root, '--dbpath', '/var/lib/rpm', '-qa', '--qf', '%{NEVRA}\n']).stdout.trim().split('\n').sort(), expected);
+  const er = rpm(['--root', root, '--dbpath', '/var/lib/rpm', '-e', '--justdb', '--nodeps', '--noscripts', 'dash']);
+  assert.equal(er.status, 0, er.stderr);
+  assert.equal(rpm(['--root', root, '--dbpath', '/var/lib/rpm', '-qa']).stdout.trim().split('\n').length, expected.length - 1);
+  assert.notEqual(rpm(['--root', root, '--dbpath', '/var/lib/rpm', '-q', 'dash']).status, 0);
 });
 
 test('the same input gives the same bytes', async (t) => {
