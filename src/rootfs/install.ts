@@ -50,6 +50,8 @@ export interface InstallOptions {
   rpmdb?: boolean;
   /** Also write the ownership manifest to this file (must be outside the root). */
   manifestPath?: string;
+  /** Check header and payload digests before installing (default true, like rpm). */
+  verifyDigests?: boolean;
   /** Progress callback: one call per package before it is installed. */
   onPackage?(nevra: string, index: number, total: number): void;
 }
@@ -252,10 +254,11 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   let next: Promise<LoadedPackage> | undefined;
   for (let pi = 0; pi < total; pi++) {
     const file = opts.packages[pi].file;
-    const loaded = await (next ?? loadPackage(file));
-    next = pi + 1 < total ? loadPackage(opts.packages[pi + 1].file) : undefined;
+    const loaded = await (next ?? loadPackage(file, { verifyDigests: opts.verifyDigests }));
+    next = pi + 1 < total ? loadPackage(opts.packages[pi + 1].file, { verifyDigests: opts.verifyDigests }) : undefined;
     next?.catch(() => {});
     const rpm = loaded.rpm;
+    await loaded.verified;
     if (rpm.isSource) throw new RpmkitError('RPM_UNSUPPORTED', `${file}: is a source package; only binary packages can be installed`);
     const nevra = nevraOf(rpm);
     if (alreadyInstalled.has(nevra)) {

@@ -3,13 +3,16 @@
 // zstd process, or the JS decoders between our writes) overlaps with disk
 // work. Only packages with a modest payload are held in memory; bigger ones
 // are streamed when their turn comes.
-import { readRpm, payloadEntries, type RpmFile, type CpioEntry } from '../rpm/index.js';
+import { RpmkitError } from '../errors.js';
+import { readRpm, payloadEntries, verifyRpm, emptyKeyRing, formatItem, type RpmFile, type CpioEntry } from '../rpm/index.js';
 
 /** Payloads up to this size (uncompressed) are read ahead into memory. */
 const MAX_PREFETCH = 96 * 1024 * 1024;
 
 export interface LoadedPackage {
   rpm: RpmFile;
+  /** Resolves when the header and payload digests check out (or were not asked for). */
+  verified: Promise<void>;
   /** The archive entries, in order; bodies are in memory when prefetched. */
   entries(): AsyncIterable<CpioEntry>;
 }
@@ -22,11 +25,29 @@ async function* once(buf: Buffer): AsyncGenerator<Buffer> {
   if (buf.length > 0) yield buf;
 }
 
+/**
+ * rpm's digest checks before installing (rpm -K without signatures): the
+ * header SHA-256/SHA-1 and the payload digest. Packages old enough to carry
+ * none pass, as they do for rpm.
+ */
+async function checkDigests(rpm: RpmFile): Promise<void> {
+  const v = await verifyRpm(rpm, emptyKeyRing(), { nosignature: true, archiveDigests: false });
+  if (v.digests === 'BAD') {
+    const bad = v.items.filter((i) => i.kind === 'digest' && i.status === 'BAD').map(formatItem);
+    throw new RpmkitError('CHECKSUM_MISMATCH', `${rpm.path}: ${bad.join('; ')}`, {
+      hint: 'the package is corrupt or was altered; download it again',
+      details: { file: rpm.path, digests: bad },
+    });
+  }
+}
+
 /** Start reading a package (headers, and the payload when small). Errors surface when it is used. */
-export function loadPackage(file: string): Promise<LoadedPackage> {
+export function loadPackage(file: string, opts: { verifyDigests?: boolean } = {}): Promise<LoadedPackage> {
   return readRpm(file).then((rpm) => {
+    const verified = opts.verifyDigests === false ? Promise.resolve() : checkDigests(rpm);
+    verified.catch(() => {});
     const size = rpm.archiveSize ?? Infinity;
-    if (!(size <= MAX_PREFETCH)) return { rpm, entries: () => payloadEntries(rpm) };
+    if (!(size <= MAX_PREFETCH)) return { rpm, verified, entries: () => payloadEntries(rpm) };
     const buffered = (async () => {
       const out: CpioEntry[] = [];
       for await (const e of payloadEntries(rpm)) {
@@ -40,6 +61,7 @@ export function loadPackage(file: string): Promise<LoadedPackage> {
     buffered.catch(() => {});
     return {
       rpm,
+      verified,
       async *entries() {
         yield* replay(await buffered);
       },

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { needTool, tempDir } from '../helpers/env.js';
 import { distroRepo } from '../helpers/fixtures.js';
-import { buildRpms, type TestPackage } from './build-rpm.js';
+import { buildRpms, fixDigests, type TestPackage } from './build-rpm.js';
 import { snapshot, diffTrees, rpmCmd, runSrcCli } from './tree.js';
 import { splitRpm } from '../rpmdb/split-rpm.js';
 import { installRoot, packagePathComponents } from '../../src/rootfs/index.js';
@@ -28,6 +28,8 @@ function patch(file: string, from: string, to: string, start = 0): number {
     n++;
   }
   writeFileSync(file, b);
+  // Keep the package's digests consistent with the patch, as an attacker would.
+  fixDigests(file);
   return n;
 }
 
@@ -228,4 +230,16 @@ test('a second run into the same root: earlier packages stay in the rpmdb and ta
   assert.deepEqual(qa.stdout.trim().split('\n').sort(), ['run-a 1', 'run-c 3']);
   const qf = rpmCmd(['--root', root, '--dbpath', '/var/lib/rpm', '-qf', '--qf', '%{NAME}\n', '/etc/dup']);
   assert.deepEqual(qf.stdout.trim().split('\n').sort(), ['run-a', 'run-c']);
+});
+
+test('a package whose digests do not match is refused before anything is written', async (t) => {
+  if (!needTool(t, 'rpmbuild')) return;
+  const dir = tempDir(t);
+  const [g, bad] = buildRpms(dir, [good, { name: 'baddigest', files: [{ path: '/usr/share/bd/a', content: 'AAAA' }] }]);
+  const b = readFileSync(bad);
+  const i = b.indexOf('AAAA', splitRpm(bad).payloadOffset);
+  b.write('AAAB', i, 'latin1'); // no digest fix-up this time
+  writeFileSync(bad, b);
+  const e = await expectFailure(dir, [g], bad, 'CHECKSUM_MISMATCH', /Payload SHA256 digest: BAD/);
+  assert.match(e.message, /baddigest/);
 });

@@ -1,7 +1,8 @@
 // Test helper: build small, real RPMs with rpmbuild from a description of
 // their files (content, symlinks, hardlinks, %doc/%license/%lang/%ghost/
 // %config/%caps/%attr), uncompressed by default so tests can byte-patch them.
-import { mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -89,4 +90,42 @@ ${files.join('\n')}
   const name = `${p.name}-${p.version ?? '1'}-${p.release ?? '1'}.noarch.rpm`;
   if (!readdirSync(out).includes(name)) throw new Error(`rpmbuild did not produce ${name}`);
   return path.join(out, name);
+}
+
+/**
+ * Recompute an unsigned package's digests after it was byte-patched (payload
+ * digest in the header, header SHA-1/SHA-256 and header+payload MD5 in the
+ * signature), as someone crafting a hostile package would: digests are no
+ * defence, so the installer's own checks must catch what follows.
+ */
+export function fixDigests(file: string): void {
+  const b = readFileSync(file);
+  const entries = (off: number) => {
+    const il = b.readUInt32BE(off + 8);
+    const dl = b.readUInt32BE(off + 12);
+    const data = off + 16 + il * 16;
+    const list = new Map<number, { type: number; offset: number; count: number }>();
+    for (let i = 0; i < il; i++) {
+      const e = off + 16 + i * 16;
+      list.set(b.readUInt32BE(e), { type: b.readUInt32BE(e + 4), offset: data + b.readUInt32BE(e + 8), count: b.readUInt32BE(e + 12) });
+    }
+    return { list, end: data + dl };
+  };
+  const sig = entries(96);
+  const hdrOff = sig.end + ((8 - ((sig.end - 96) % 8)) % 8);
+  const hdr = entries(hdrOff);
+  const payload = b.subarray(hdr.end);
+  // PAYLOADDIGEST and PAYLOADDIGESTALT (the same for the uncompressed payloads built here).
+  for (const tag of [5092, 5097]) {
+    const pd = hdr.list.get(tag);
+    if (pd) b.write(createHash('sha256').update(payload).digest('hex'), pd.offset, 'latin1');
+  }
+  const header = b.subarray(hdrOff, hdr.end);
+  const sha1 = sig.list.get(269);
+  if (sha1) b.write(createHash('sha1').update(header).digest('hex'), sha1.offset, 'latin1');
+  const sha256 = sig.list.get(273);
+  if (sha256) b.write(createHash('sha256').update(header).digest('hex'), sha256.offset, 'latin1');
+  const md5 = sig.list.get(1004);
+  if (md5) createHash('md5').update(header).update(payload).digest().copy(b, md5.offset);
+  writeFileSync(file, b);
 }
