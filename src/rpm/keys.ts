@@ -2,7 +2,7 @@
 // armored text (a file may hold several armored blocks, as distribution key
 // files do) and indexed by the key IDs of primary keys and subkeys.
 import { readFile } from 'node:fs/promises';
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import { RpmkitError } from '../errors.js';
 
 export interface KeyRing {
@@ -41,7 +41,7 @@ export async function addKeys(ring: KeyRing, data: string | Uint8Array, source: 
   if (blocks) {
     for (const armored of blocks) {
       try {
-        for (const k of await openpgp.readKeys({ armoredKeys: armored })) addKey(ring, k, source);
+        for (const k of await (await import('openpgp')).readKeys({ armoredKeys: armored })) addKey(ring, k, source);
       } catch (e) {
         ring.skipped.push({ source, reason: (e as Error).message });
       }
@@ -50,7 +50,7 @@ export async function addKeys(ring: KeyRing, data: string | Uint8Array, source: 
     let reason = 'no armored key block';
     if (typeof data !== 'string') {
       try {
-        for (const k of await openpgp.readKeys({ binaryKeys: data })) addKey(ring, k, source);
+        for (const k of await (await import('openpgp')).readKeys({ binaryKeys: data })) addKey(ring, k, source);
       } catch (e) {
         reason = (e as Error).message;
       }

@@ -6,7 +6,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
+// openpgp is loaded on first use: most commands never check a signature, and
+// it is the costliest module to load at start-up.
+const pgp = () => import('openpgp');
 import { RpmkitError } from '../errors.js';
 import { decompressedPayload } from './decompress.js';
 import { HEADER_MAGIC } from './header.js';
@@ -93,13 +96,15 @@ interface SigCheck {
   prefix?: Hash;
 }
 
-const PGP_CONFIG = {
-  // rpm accepts SHA-1 signatures and DSA keys from old distributions.
-  rejectHashAlgorithms: new Set<openpgp.enums.hash>([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]),
-  rejectMessageHashAlgorithms: new Set<openpgp.enums.hash>([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]),
-  rejectPublicKeyAlgorithms: new Set<openpgp.enums.publicKey>(),
-  minRSABits: 1024,
-};
+function pgpConfig(o: typeof openpgp) {
+  return {
+    // rpm accepts SHA-1 signatures and DSA keys from old distributions.
+    rejectHashAlgorithms: new Set<openpgp.enums.hash>([o.enums.hash.md5, o.enums.hash.ripemd]),
+    rejectMessageHashAlgorithms: new Set<openpgp.enums.hash>([o.enums.hash.md5, o.enums.hash.ripemd]),
+    rejectPublicKeyAlgorithms: new Set<openpgp.enums.publicKey>(),
+    minRSABits: 1024,
+  };
+}
 
 function sigLabel(info: SigPacketInfo, scope: 'header' | 'package'): string {
   const alg = PUBALGO_NAME[info.pubAlgo] ?? `algo${info.pubAlgo}`;
@@ -299,9 +304,10 @@ async function verifyInner(rpm: RpmFile, keys: KeyRing, opts: VerifyOptions): Pr
 }
 
 async function verifyV4(sc: SigCheck, key: openpgp.PublicKey, data: Uint8Array | undefined, rpm: RpmFile): Promise<{ ok: boolean; message?: string }> {
+  const o = await pgp();
   let signature: openpgp.Signature;
   try {
-    signature = await openpgp.readSignature({ binarySignature: sc.packet });
+    signature = await o.readSignature({ binarySignature: sc.packet });
   } catch (e) {
     sc.item.status = 'UNSUPPORTED';
     return { ok: true, message: (e as Error).message };
@@ -311,9 +317,9 @@ async function verifyV4(sc: SigCheck, key: openpgp.PublicKey, data: Uint8Array |
   // rpm (< 6) ignores key expiry: try at the signing time first, then now.
   for (const date of created ? [created, new Date()] : [new Date()]) {
     const input = data ?? (Readable.toWeb(createReadStream(rpm.path, { start: rpm.headerOffset })) as unknown as ReadableStream<Uint8Array>);
-    const message = await openpgp.createMessage({ binary: rpm.buffer && !data ? rpm.buffer.subarray(rpm.headerOffset) : input });
+    const message = await o.createMessage({ binary: rpm.buffer && !data ? rpm.buffer.subarray(rpm.headerOffset) : input });
     try {
-      const res = await openpgp.verify({ message, signature, verificationKeys: [key], format: 'binary', date, config: PGP_CONFIG });
+      const res = await o.verify({ message, signature, verificationKeys: [key], format: 'binary', date, config: pgpConfig(o) });
       if (!data && !rpm.buffer) {
         const reader = (res.data as unknown as ReadableStream<Uint8Array>).getReader();
         while (!(await reader.read()).done);
