@@ -3,6 +3,7 @@
 // `gpgcheck = "0"` means the same thing wherever it is written. Values
 // follow libdnf's rules: booleans 1/yes/true/on, lists split on commas and
 // whitespace, metadata_expire with s/m/h/d units or never/-1.
+import { newRepoDefinition } from '../repo/defaults.js';
 import type { RepoDefinition } from '../repo/types.js';
 import { configError, type Loc } from './where.js';
 
@@ -91,21 +92,7 @@ export const REPO_ID_RE = /^[A-Za-z0-9_.:-]+$/;
  * outside the options (a manifest table's `url`), placed first.
  */
 export function buildRepoDefinition(id: string, opts: RawOption[], extraBaseurls: string[] = []): RepoDefinition {
-  const def: RepoDefinition = {
-    id,
-    baseurl: [...extraBaseurls],
-    enabled: true,
-    gpgcheck: true,
-    repoGpgcheck: false,
-    gpgkeys: [],
-    priority: 99,
-    cost: 1000,
-    includepkgs: [],
-    excludepkgs: [],
-    sslverify: true,
-    metadataExpire: 172800,
-    options: {},
-  };
+  const def: RepoDefinition = newRepoDefinition(id, [...extraBaseurls]);
   for (const raw of opts) {
     const key = ALIASES[raw.key] ?? raw.key;
     if (!INTERPRETED.has(key) && !ACCEPTED.has(key)) {

@@ -2,6 +2,7 @@
 // primary, filelists on demand, updateinfo) into plain package pools, with a
 // verified, cached, pre-parsed form on disk.
 export type { Advisory, Checksum, Dep, FileType, Package, Repo, RepoDefinition, RichDep, RichOp } from './types.js';
+export { newRepoDefinition } from './defaults.js';
 export { loadRepo, loadRepos, repoFromUrl, repoIdFromUrl, defaultCacheDir, repoCacheDir, cacheInfo, type LoadOptions } from './load.js';
 export { parseRichDep, tryParseRichDep, parseDep, formatDep } from './richdep.js';
 export { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';

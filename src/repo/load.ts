@@ -1,6 +1,7 @@
 // Loading a configured repository into a package pool: mirrors, repomd.xml
 // (+ signature), verified data files, parsing, and the on-disk cache with
 // dnf's metadata_expire semantics.
+import { newRepoDefinition } from './defaults.js';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -420,21 +421,7 @@ export async function loadRepos(defs: RepoDefinition[], opts: LoadOptions = {}):
 
 /** A RepoDefinition for a bare URL (or path), with dnf's defaults. */
 export function repoFromUrl(url: string, id?: string): RepoDefinition {
-  return {
-    id: id ?? repoIdFromUrl(url),
-    baseurl: [url],
-    enabled: true,
-    gpgcheck: true,
-    repoGpgcheck: false,
-    gpgkeys: [],
-    priority: 99,
-    cost: 1000,
-    includepkgs: [],
-    excludepkgs: [],
-    sslverify: true,
-    metadataExpire: 172800,
-    options: {},
-  };
+  return newRepoDefinition(id ?? repoIdFromUrl(url), [url]);
 }
 
 /** dnf's --repofrompath-like id for a URL: host and path, non-alphanumerics as '_'. */
