@@ -5,10 +5,10 @@
 import type { Command } from 'commander';
 import type cliProgressNs from 'cli-progress';
 import { createRequire } from 'node:module';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fetchLocked, vendorPackages, type FetchEvent, type LockFetchOptions, type RepoTransport } from '../../fetch/index.js';
 import type { Lock } from '../../lockfile/index.js';
+import { defaultCacheDir } from '../../repo/index.js';
 import type { Manifest } from '../../config/index.js';
 import { RpmkitError } from '../../errors.js';
 import type { GlobalOptions, Output } from '../context.js';
@@ -24,7 +24,7 @@ function mb(n: number): string {
 
 /** The cache root: --cache-dir, $RPMKIT_CACHE_DIR, $XDG_CACHE_HOME/rpmkit, ~/.cache/rpmkit. */
 export function cacheDirFor(g: GlobalOptions): string {
-  return path.resolve(g.cacheDir ?? process.env.RPMKIT_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'rpmkit'));
+  return defaultCacheDir(g.cacheDir);
 }
 
 /**
