@@ -497,6 +497,50 @@ async function extractPackage(
     await place(p, tmp, parent);
   };
 
+  // Regular files whose content is already in memory are written to temp
+  // files concurrently (the open/write/close round trips overlap on the
+  // thread pool), but every rename into place, and everything else, happens
+  // strictly in archive order, exactly as a one-at-a-time install would.
+  interface Pending {
+    /** The temp file being written (undefined: nothing to write). */
+    write?: Promise<void>;
+    /** Where the entry lands, as resolved when it was queued. */
+    target?: string;
+    run(): Promise<void>;
+  }
+  const queue: Pending[] = [];
+  const pendingTargets = new Map<string, number>();
+  const window = WRITE_WINDOW;
+  const runOne = async () => {
+    const q = queue.shift()!;
+    try {
+      if (q.write) await q.write;
+      await q.run();
+    } finally {
+      if (q.target) {
+        const n = (pendingTargets.get(q.target) ?? 1) - 1;
+        if (n === 0) pendingTargets.delete(q.target);
+        else pendingTargets.set(q.target, n);
+      }
+    }
+  };
+  const drain = async () => {
+    while (queue.length > 0) await runOne();
+  };
+  const enqueue = async (q: Pending) => {
+    queue.push(q);
+    if (q.target) pendingTargets.set(q.target, (pendingTargets.get(q.target) ?? 0) + 1);
+    while (queue.length > window) await runOne();
+  };
+  // Entries handled on the spot (not queued) must not overtake a queued file for the same path.
+  const targetOf = async (p: PlannedFile) => path.join(await parentOf(p), p.components[p.components.length - 1]);
+  const beforeImmediate = async (p: PlannedFile) => {
+    if (queue.length > 0 && pendingTargets.size > 0 && pendingTargets.has(await targetOf(p))) await drain();
+  };
+  // Hardlink sets whose body entry has been queued (decided in archive order, like linkDone).
+  const linkQueued = new Set<string>();
+
+  try {
   for await (const entry of loaded.entries()) {
     // The archive name must be as safe as the header's (checked before anything else).
     if (entry.rawPath) canonicalPath(entry.rawPath === '.' ? '/' : entry.rawPath.startsWith('/') || entry.rawPath.startsWith('./') ? entry.rawPath : `/${entry.rawPath}`, nevra);
@@ -512,33 +556,66 @@ async function extractPackage(
     const f = p.file;
     if (p.components.length === 0) continue; // "/" itself
     const t = fileType(f.mode);
+    if (t === S_IFREG) {
+      const key = `${f.device}:${f.inode}`;
+      const isMember = f.nlink > 1 && (linkQueued.has(key) || (entry.size === 0 && f.size > 0));
+      if (isMember) {
+        await enqueue({
+          run: async () => {
+            if (linkDone.has(key)) {
+              await writeLinkTo(p, linkDone.get(key)!);
+              return;
+            }
+            const w = linkWaiting.get(key) ?? [];
+            w.push(p);
+            linkWaiting.set(key, w);
+          },
+        });
+        continue;
+      }
+      if (f.nlink > 1) linkQueued.add(key);
+      const dir = await parentOf(p);
+      const target = path.join(dir, p.components[p.components.length - 1]);
+      let tmp: string;
+      let write: Promise<void> | undefined;
+      if (entry.data && window > 0) {
+        checkBody(entry.data, f, nevra);
+        tmp = tmpName(dir, 'tmp');
+        undo.created(tmp);
+        write = writeData(tmp, entry.data, f);
+        write.catch(() => {});
+      } else {
+        await drain();
+        tmp = await writeBody(dir, entry, f, nevra);
+        undo.created(tmp);
+      }
+      await enqueue({
+        write,
+        target,
+        run: async () => {
+          // Resolved again: a symlink placed in the meantime may have moved it (rename works across directories).
+          const host = await place(p, tmp, await parentOf(p));
+          if (f.nlink > 1) {
+            linkDone.set(key, host);
+            for (const w of linkWaiting.get(key) ?? []) await writeLinkTo(w, host);
+            linkWaiting.delete(key);
+          }
+        },
+      });
+      continue;
+    }
+    // Everything else is handled on the spot, in order with the queued files' paths.
+    await beforeImmediate(p);
     if (t === S_IFDIR) {
       await ensureDir(root, p, nevra, undo, written, hooks);
-    } else if (t === S_IFREG) {
-      const key = `${f.device}:${f.inode}`;
-      if (f.nlink > 1 && linkDone.has(key)) {
-        await writeLinkTo(p, linkDone.get(key)!);
-        continue;
-      }
-      if (f.nlink > 1 && entry.size === 0 && f.size > 0) {
-        const w = linkWaiting.get(key) ?? [];
-        w.push(p);
-        linkWaiting.set(key, w);
-        continue;
-      }
-      const parent = await parentOf(p);
-      const tmp = await writeBody(parent, entry, f, nevra);
-      const host = await place(p, tmp, parent);
-      if (f.nlink > 1) {
-        linkDone.set(key, host);
-        for (const w of linkWaiting.get(key) ?? []) await writeLinkTo(w, host);
-        linkWaiting.delete(key);
-      }
     } else if (t === S_IFLNK) {
       const parent = await parentOf(p);
+      // A symlink that replaces something may change how later paths resolve: let the queue land first.
+      if (queue.length > 0 && fss.lstatSync(path.join(parent, p.components[p.components.length - 1]), { throwIfNoEntry: false })) await drain();
       const tmp = tmpName(parent, 'tmp');
       // rpm takes the target from the header; the archive body must agree.
-      const body = await readAll(entry, 65536, nevra);
+      const body = entry.data ?? (await readAll(entry, 65536, nevra));
+      if (body.length > 65536) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${entry.path}: ${entry.size} bytes is too large here`);
       if (body.length > 0 && body.toString('utf8') !== f.linkTarget) {
         throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: symlink ${f.path}: archive target ${JSON.stringify(body.toString('utf8'))} differs from the header's ${JSON.stringify(f.linkTarget)}`, { details: { package: nevra, path: f.path } });
       }
@@ -554,6 +631,7 @@ async function extractPackage(
       const type = t === S_IFCHR ? 'char' : t === S_IFBLK ? 'block' : t === S_IFIFO ? 'fifo' : 'socket';
       const major = entry.rdevMajor;
       const minor = entry.rdevMinor;
+      await drain();
       const parent = await parentOf(p);
       const made = type === 'fifo' || (asRoot && type !== 'socket') ? makeNode(parent, type, major, minor, f.mode) : undefined;
       if (made) {
@@ -565,6 +643,12 @@ async function extractPackage(
     } else {
       throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path} has unknown file type ${(f.mode >>> 12).toString(8)}`, { details: { package: nevra, path: f.path } });
     }
+  }
+  await drain();
+  } catch (e) {
+    // Let writes still in flight finish, so the rollback sees (and removes) their temp files.
+    await Promise.allSettled(queue.map((q) => q.write));
+    throw e;
   }
 
   for (const [key, waiting] of linkWaiting) {
@@ -613,6 +697,39 @@ async function readAll(entry: CpioEntry, max: number, nevra: string): Promise<Bu
   return Buffer.concat(parts);
 }
 
+/** How many in-memory files may be in flight to the disk at once. */
+const WRITE_WINDOW = 32;
+
+function digestError(nevra: string, f: RpmFileInfo, got: string): RpmkitError {
+  return new RpmkitError('CHECKSUM_MISMATCH', `${nevra}: ${f.path}: content digest ${got} does not match the header's ${f.digest}`, {
+    hint: 'the package payload is corrupt; download it again',
+    details: { package: nevra, path: f.path },
+  });
+}
+
+/** Size and digest of an in-memory body against the header, before anything is written. */
+function checkBody(data: Buffer, f: RpmFileInfo, nevra: string): void {
+  if (data.length > f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds more than the ${f.size} bytes the header declares`, { details: { package: nevra, path: f.path } });
+  if (data.length !== f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds ${data.length} bytes, the header declares ${f.size}`, { details: { package: nevra, path: f.path } });
+  const algo = f.digest ? digestAlgo(f.digestAlgo) : undefined;
+  if (algo) {
+    const got = createHash(algo).update(data).digest('hex');
+    if (got !== f.digest.toLowerCase()) throw digestError(nevra, f, got);
+  }
+}
+
+/** Write an already checked body to a fresh temp file, off the main thread. */
+async function writeData(tmp: string, data: Buffer, f: RpmFileInfo): Promise<void> {
+  const fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+  try {
+    for (let off = 0; off < data.length; ) off += (await fh.write(data, off, data.length - off)).bytesWritten;
+    await fh.chmod(f.mode & 0o7777);
+    await fh.utimes(f.mtime, f.mtime);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Stream an entry body to a fresh temp file in `dir`, checking size and digest. Returns the temp path. */
 async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: string): Promise<string> {
   const tmp = tmpName(dir, 'tmp');
@@ -630,12 +747,7 @@ async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: s
     if (size !== f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds ${size} bytes, the header declares ${f.size}`, { details: { package: nevra, path: f.path } });
     if (hash) {
       const got = hash.digest('hex');
-      if (got !== f.digest.toLowerCase()) {
-        throw new RpmkitError('CHECKSUM_MISMATCH', `${nevra}: ${f.path}: content digest ${got} does not match the header's ${f.digest}`, {
-          hint: 'the package payload is corrupt; download it again',
-          details: { package: nevra, path: f.path },
-        });
-      }
+      if (got !== f.digest.toLowerCase()) throw digestError(nevra, f, got);
     }
     fss.fchmodSync(fd, f.mode & 0o7777);
     fss.futimesSync(fd, f.mtime, f.mtime);

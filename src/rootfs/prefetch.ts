@@ -53,7 +53,8 @@ export function loadPackage(file: string, opts: { verifyDigests?: boolean } = {}
       for await (const e of payloadEntries(rpm)) {
         const parts: Buffer[] = [];
         for await (const c of e.body) parts.push(c);
-        out.push({ ...e, body: once(parts.length === 1 ? parts[0] : Buffer.concat(parts)) });
+        const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+        out.push({ ...e, body: once(data), data });
       }
       return out;
     })();

@@ -29,6 +29,8 @@ export interface CpioEntry {
   file?: RpmFileInfo;
   /** The entry's content; read it before asking for the next entry. */
   body: AsyncIterable<Buffer>;
+  /** The whole content when it is already in memory (read ahead): usable at any time, in any order. */
+  data?: Buffer;
 }
 
 const NEWC = '070701';

@@ -3,8 +3,9 @@
 // runtime has it) and none. The compressor comes from PAYLOADCOMPRESSOR, or
 // from the payload's magic when the tag is missing (rpm then assumes gzip, and
 // zlib passes uncompressed data through — so does this).
-import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { createReadStream, openSync, closeSync, readSync, accessSync, constants as FS } from 'node:fs';
+import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -106,7 +107,7 @@ class ZstdTransform extends Transform {
  * before the stream ends, so corrupt input is reported the same way.
  */
 class ExternalZstdTransform extends Transform {
-  private readonly child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  private readonly child = spawn(zstdProgramPath() ?? 'zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   private stderr = '';
   private done = false;
   private waiting: TransformCallback | undefined;
@@ -163,11 +164,76 @@ class ExternalZstdTransform extends Transform {
 }
 
 let zstdProgram: boolean | undefined;
+let zstdPath: string | undefined | null = null;
+/**
+ * The zstd program's absolute path, looked up in PATH once: spawning by bare
+ * name makes every child walk PATH (a failed execve per entry before it).
+ */
+function zstdProgramPath(): string | undefined {
+  if (zstdPath === null) {
+    zstdPath = undefined;
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+      if (!dir || !path.isAbsolute(dir)) continue;
+      const candidate = path.join(dir, 'zstd');
+      try {
+        accessSync(candidate, FS.X_OK);
+        zstdPath = candidate;
+        break;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return zstdPath;
+}
 function hasZstdProgram(): boolean {
   if (zstdProgram === undefined) {
-    zstdProgram = process.env.RPMKIT_NO_ZSTD_PROGRAM ? false : spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
+    const bin = process.env.RPMKIT_NO_ZSTD_PROGRAM ? undefined : zstdProgramPath();
+    zstdProgram = bin !== undefined && spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0;
   }
   return zstdProgram;
+}
+
+/** Advance a file descriptor's own offset by `n` bytes (Node has no lseek). */
+function skipFd(fd: number, n: number): void {
+  const buf = Buffer.allocUnsafe(Math.min(n, 1024 * 1024) || 1);
+  while (n > 0) {
+    const got = readSync(fd, buf, 0, Math.min(n, buf.length), null);
+    if (got === 0) throw new Error('file ends before the payload');
+    n -= got;
+  }
+}
+
+/**
+ * zstd reading the package file itself: its stdin is our descriptor, placed
+ * at the payload, so the compressed bytes never pass through this process.
+ * Yields the output as it arrives; a non-zero exit is an error before the end.
+ */
+async function* zstdFromFile(rpm: RpmFile, bin: string): AsyncGenerator<Buffer> {
+  const fd = openSync(rpm.path, 'r');
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    skipFd(fd, rpm.payloadOffset);
+    child = spawn(bin, ['-d', '-c', '-q'], { stdio: [fd, 'pipe', 'pipe'] }) as ChildProcessByStdio<null, Readable, Readable>;
+  } finally {
+    // The child has its own copy of the descriptor now.
+    closeSync(fd);
+  }
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < 4096) stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(-1));
+    child.on('close', (code) => resolve(code));
+  });
+  try {
+    for await (const c of child.stdout) yield c as Buffer;
+    const code = await exited;
+    if (code !== 0) throw new Error(`zstd: ${stderr.trim() || `exit ${code}`}`);
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
 }
 
 /** bzip2 is only in old RPMs and seek-bzip is synchronous: decode the whole payload, bounded by the limit. */
@@ -276,8 +342,24 @@ export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number;
       yield r.value;
     }
   }
-  const dec = decompressor(name, limit, opts.zstd);
   const exceeded = () => payloadError(rpm, `decompressed size exceeds ${limit} bytes (the package declares ${rpm.archiveSize ?? 'no'} archive size): refusing a possible decompression bomb`);
+  const z = zlib as unknown as { createZstdDecompress?: () => Transform };
+  if (name === 'zstd' && !rpm.buffer && (opts.zstd ?? 'auto') === 'auto' && typeof z.createZstdDecompress !== 'function' && hasZstdProgram()) {
+    raw.destroy();
+    let seen = 0;
+    try {
+      for await (const chunk of zstdFromFile(rpm, zstdProgramPath()!)) {
+        seen += chunk.length;
+        if (seen > limit) throw exceeded();
+        yield chunk;
+      }
+    } catch (e) {
+      if (e instanceof RpmkitError) throw e;
+      throw payloadError(rpm, `zstd data is corrupt: ${(e as Error).message}`, e);
+    }
+    return;
+  }
+  const dec = decompressor(name, limit, opts.zstd);
   const guard = new LimitTransform(limit, exceeded);
   const src = Readable.from(source());
   let stream: Readable;
