@@ -125,6 +125,29 @@ function weakTargets(pool: Pool, d: Dep): number[] {
   }
 }
 
+/**
+ * What a Recommends asks to install now: providers of its positive part,
+ * and for `(A if B)` / `(A unless B)` only when the condition holds — the
+ * condition itself is never what gets recommended.
+ */
+function weakCandidates(pool: Pool, d: Dep, installed: (id: number) => boolean): number[] {
+  if (!d.rich) return pool.whatProvides(d);
+  const r = d.rich;
+  switch (r.op) {
+    case 'and':
+    case 'or':
+      return r.args.flatMap((a) => weakCandidates(pool, a, installed));
+    case 'if':
+      if (depSatisfied(pool, r.args[1], installed)) return weakCandidates(pool, r.args[0], installed);
+      return r.args[2] ? weakCandidates(pool, r.args[2], installed) : [];
+    case 'unless':
+      if (!depSatisfied(pool, r.args[1], installed)) return weakCandidates(pool, r.args[0], installed);
+      return r.args[2] ? weakCandidates(pool, r.args[2], installed) : [];
+    default:
+      return pool.whatProvides(d);
+  }
+}
+
 class Unsat {
   constructor(readonly conflict: number) {}
 }
@@ -251,7 +274,7 @@ export function solve(pool: Pool, jobs: Job[], opts: SolveOptions): SolveResult 
       if (sat.value[s] > 0) {
         for (const d of pool.pkgs[s].recommends) {
           if (d.rich ? depSatisfied(pool, d, installed) : pool.whatProvides(d).some(installed)) continue;
-          for (const x of pool.whatProvides(d)) if (sat.value[x] === 0 && rules.reached[x]) pushU(x);
+          for (const x of weakCandidates(pool, d, installed)) if (sat.value[x] === 0 && rules.reached[x]) pushU(x);
         }
       }
     }
@@ -270,26 +293,30 @@ export function solve(pool: Pool, jobs: Job[], opts: SolveOptions): SolveResult 
     }
     const best = new Set(filterUnwanted(pool, dq, Mode.Recommend, st));
     const startLen = sat.trailLen;
+    let decided = false;
     for (const p of dqs) {
       if (sat.value[p] !== 0 || !best.has(p)) continue;
       const before = sat.decisionLevel;
+      decided = true;
       if (setPropagateLearn(pos(p)) <= before) return true;
     }
     if (sat.trailLen < startLen) return true;
-    const decided = Array.from(sat.trail.subarray(0, sat.trailLen)).filter((l) => !(l & 1)).map((l) => l >> 1);
-    for (const s of decided) {
+    const installedNow = Array.from(sat.trail.subarray(0, sat.trailLen)).filter((l) => !(l & 1)).map((l) => l >> 1);
+    for (const s of installedNow) {
       for (const d of pool.pkgs[s].recommends) {
-        const prov = pool.whatProvides(d);
-        if (prov.some(installed)) continue;
-        let cand = prov.filter((x) => sat.value[x] === 0 && best.has(x));
+        if (d.rich ? depSatisfied(pool, d, installed) : pool.whatProvides(d).some(installed)) continue;
+        let cand = weakCandidates(pool, d, installed).filter((x) => sat.value[x] === 0 && best.has(x));
         if (!cand.length) continue;
         if (cand.length > 1) cand = filterUnwanted(pool, cand, Mode.Choose, st);
         const level = sat.decisionLevel;
         if (cand.length > 1) branches.push({ level, alts: cand });
+        decided = true;
         if (setPropagateLearn(pos(cand[0])) <= level) return true;
       }
     }
-    return true;
+    // Candidates the policy pruned away (another arch, an older version)
+    // are not installed by weak deps: with nothing decided, we are done.
+    return decided;
   };
 
   const minimize = (): boolean => {

@@ -109,3 +109,50 @@ test('CentOS Stream 9: rpmkit equals libsolv on sampled jobs, problems included'
   assert.ok(checked > 0);
   assert.deepEqual(diffs, []);
 });
+
+test('CentOS Stream 9 with weak deps: equal to libsolv without ignorerecommended (conditional Recommends)', async (t) => {
+  if (!needTool(t, 'testsolv', 'repo2solv')) return;
+  const baseDir = sharedPath(t, 'data/repodata/centos-stream9-baseos');
+  const appDir = sharedPath(t, 'data/repodata/centos-stream9-appstream');
+  if (!baseDir || !appDir) return;
+  const dir = tempDir(t);
+  for (const [id, d] of [
+    ['baseos', baseDir],
+    ['appstream', appDir],
+  ]) {
+    const r = spawnSync('repo2solv', ['-F', '-o', path.join(dir, `${id}.solv`), d], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const load = (d: string, id: string) => loadRepo({ ...repoFromUrl(d, id), gpgcheck: false }, { cacheDir: path.join(dir, 'cache') });
+  const repos = [await load(baseDir, 'baseos'), await load(appDir, 'appstream')];
+  const names = [...new Set(repos.flatMap((r) => r.packages).filter((p) => p.arch !== 'src').map((p) => p.name))].sort();
+  const r = rng(4711);
+  const jobs: string[][] = [];
+  for (let i = 0; i < 25; i++) jobs.push([names[Math.floor(r() * names.length)]]);
+  const tc = `repo system 0 empty\nrepo baseos -99.-1000 solv baseos.solv\nrepo appstream -99.-1000 solv appstream.solv\nsystem x86_64 rpm system\n${jobs.map((j) => `${j.map((n) => `job install name ${n}`).join('\n')}\nresult transaction,problems <inline>\n`).join('nextjob\n')}`;
+  writeFileSync(path.join(dir, 'jobs.t'), tc);
+  const out = spawnSync('testsolv', ['-r', 'jobs.t'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const parts: string[][] = jobs.map(() => []);
+  let cur = 0;
+  for (const l of out.stdout.split('\n')) {
+    const m = /^test (\d+):$/.exec(l);
+    if (m) cur = Number(m[1]) - 1;
+    else if (l) parts[cur].push(l);
+  }
+  const diffs: string[] = [];
+  let same = 0;
+  for (let i = 0; i < jobs.length; i++) {
+    const res = await resolve(repos, { install: jobs[i], arch: 'x86_64', weakDeps: true });
+    if (parts[i].some((l) => l.startsWith('problem '))) {
+      if (res.ok) diffs.push(`${jobs[i].join(' ')}: libsolv finds no solution`);
+      else same++;
+      continue;
+    }
+    const want = parts[i].filter((l) => l.startsWith('install ')).map((l) => l.slice(8)).sort();
+    const got = res.ok ? res.packages.map((p) => `${p.name}-${p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}@${p.repoId}`).sort() : [];
+    if (JSON.stringify(got) === JSON.stringify(want)) same++;
+    else diffs.push(`${jobs[i].join(' ')}: libsolv only ${want.filter((x) => !got.includes(x)).slice(0, 6).join(' ')}; rpmkit only ${got.filter((x) => !want.includes(x)).slice(0, 6).join(' ')}`);
+  }
+  t.diagnostic(`${jobs.length} jobs with weak deps: ${same} identical, ${diffs.length} differ`);
+  assert.deepEqual(diffs, []);
+});
