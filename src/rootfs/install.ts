@@ -233,6 +233,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   // Packages an earlier run recorded in the root's rpmdb take part in conflict checks.
   const existingDb = await existingRpmdb(root);
   const alreadyInstalled = new Set<string>();
+  const dbPlanCache = new Map<string, string>();
   for (const blob of existingDb) {
     const ip = installedPackage(blob);
     alreadyInstalled.add(ip.nevra);
@@ -243,7 +244,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
       } catch {
         continue;
       }
-      owned.set(await conflictKey(root, components, ip.nevra, dirCache), { pkg: ip.nevra, file: f, sameRun: false });
+      owned.set(await conflictKey(root, components, ip.nevra, dirCache, dbPlanCache), { pkg: ip.nevra, file: f, sameRun: false });
     }
   }
 
@@ -251,12 +252,21 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   // get their owners, rpmdb and manifest below, then the error is rethrown.
   let failure: unknown;
   try {
-  let next: Promise<LoadedPackage> | undefined;
+  // The next packages are read (and decompressed) while this one is written.
+  const ahead: Promise<LoadedPackage>[] = [];
+  let queued = 0;
+  const readAhead = (upTo: number) => {
+    for (; queued < Math.min(upTo, total); queued++) {
+      const l = loadPackage(opts.packages[queued].file, { verifyDigests: opts.verifyDigests });
+      l.catch(() => {});
+      ahead.push(l);
+    }
+  };
   for (let pi = 0; pi < total; pi++) {
     const file = opts.packages[pi].file;
-    const loaded = await (next ?? loadPackage(file, { verifyDigests: opts.verifyDigests }));
-    next = pi + 1 < total ? loadPackage(opts.packages[pi + 1].file, { verifyDigests: opts.verifyDigests }) : undefined;
-    next?.catch(() => {});
+    readAhead(pi + 1);
+    const loaded = await ahead.shift()!;
+    readAhead(pi + 1 + READ_AHEAD);
     const rpm = loaded.rpm;
     await loaded.verified;
     if (rpm.isSource) throw new RpmkitError('RPM_UNSUPPORTED', `${file}: is a source package; only binary packages can be installed`);
@@ -279,6 +289,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     });
     skipEmptiedDirs(rpm, plan);
     const states = new Array<number>(rpm.files.length).fill(FILE_STATE.NORMAL);
+    const planCache = new Map<string, string>();
     for (const p of plan) {
       const f = p.file;
       if (p.skip === 'doc' || p.skip === 'lang' || p.skip === 'emptydir') {
@@ -287,7 +298,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
       }
       if (p.skip === 'ghost') pkgReport.ghosts++;
       if (p.skip) continue;
-      const key = await conflictKey(root, p.components, nevra, dirCache);
+      const key = await conflictKey(root, p.components, nevra, dirCache, planCache);
       const prev = owned.get(key);
       if (prev && prev.pkg !== nevra) {
         if (conflicts(prev.file, f)) {
@@ -437,10 +448,19 @@ async function hasOsRelease(root: string): Promise<boolean> {
   return false;
 }
 
-/** The path inside the root that a package path lands on (parents resolved), for conflict checks. */
-async function conflictKey(root: string, components: string[], pkg: string, cache?: Map<string, string>): Promise<string> {
+/**
+ * The path inside the root that a package path lands on (parents resolved), for conflict checks.
+ * `planCache` holds lexical results too (parents that do not exist yet): only
+ * valid while nothing is written, i.e. for the planning of one package.
+ */
+async function conflictKey(root: string, components: string[], pkg: string, cache?: Map<string, string>, planCache?: Map<string, string>): Promise<string> {
   if (components.length === 0) return '/';
-  const parent = await resolveDirInRoot(root, components.slice(0, -1), pkg, `/${components.join('/')}`, 'lexical', { cache });
+  const parentKey = components.length === 1 ? '' : components.slice(0, -1).join('/');
+  let parent = planCache?.get(parentKey);
+  if (parent === undefined) {
+    parent = await resolveDirInRoot(root, components.slice(0, -1), pkg, `/${components.join('/')}`, 'lexical', { cache });
+    planCache?.set(parentKey, parent);
+  }
   return `/${path.relative(root, path.join(parent, components[components.length - 1]))}`;
 }
 
@@ -576,13 +596,29 @@ async function extractPackage(
       if (f.nlink > 1) linkQueued.add(key);
       const dir = await parentOf(p);
       const target = path.join(dir, p.components[p.components.length - 1]);
-      let tmp: string;
+      let tmp = '';
       let write: Promise<void> | undefined;
       if (entry.data && window > 0) {
         checkBody(entry.data, f, nevra);
-        tmp = tmpName(dir, 'tmp');
-        undo.created(tmp);
-        write = writeData(tmp, entry.data, f);
+        const data = entry.data;
+        // A path nothing occupies (and no queued entry will) is written in
+        // place: no temp name and no rename. The undo log removes it on failure.
+        const direct = !pendingTargets.has(target) && !fss.lstatSync(target, { throwIfNoEntry: false });
+        write = (async () => {
+          if (direct) {
+            try {
+              await writeData(target, data, f, () => undo.created(target));
+              tmp = target;
+              return;
+            } catch (e) {
+              // Something appeared there after all: go through a temp file like any other replacement.
+              if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+            }
+          }
+          const t = tmpName(dir, 'tmp');
+          await writeData(t, data, f, () => undo.created(t));
+          tmp = t;
+        })();
         write.catch(() => {});
       } else {
         await drain();
@@ -594,7 +630,14 @@ async function extractPackage(
         target,
         run: async () => {
           // Resolved again: a symlink placed in the meantime may have moved it (rename works across directories).
-          const host = await place(p, tmp, await parentOf(p));
+          const parent = await parentOf(p);
+          let host: string;
+          if (tmp === target && path.join(parent, p.components[p.components.length - 1]) === target) {
+            written.push({ plan: p, host: target });
+            host = target;
+          } else {
+            host = await place(p, tmp, parent);
+          }
           if (f.nlink > 1) {
             linkDone.set(key, host);
             for (const w of linkWaiting.get(key) ?? []) await writeLinkTo(w, host);
@@ -697,6 +740,9 @@ async function readAll(entry: CpioEntry, max: number, nevra: string): Promise<Bu
   return Buffer.concat(parts);
 }
 
+/** How many packages are read ahead of the one being written. */
+const READ_AHEAD = 2;
+
 /** How many in-memory files may be in flight to the disk at once. */
 const WRITE_WINDOW = 32;
 
@@ -719,8 +765,9 @@ function checkBody(data: Buffer, f: RpmFileInfo, nevra: string): void {
 }
 
 /** Write an already checked body to a fresh temp file, off the main thread. */
-async function writeData(tmp: string, data: Buffer, f: RpmFileInfo): Promise<void> {
+async function writeData(tmp: string, data: Buffer, f: RpmFileInfo, opened: () => void): Promise<void> {
   const fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+  opened();
   try {
     for (let off = 0; off < data.length; ) off += (await fh.write(data, off, data.length - off)).bytesWritten;
     await fh.chmod(f.mode & 0o7777);
