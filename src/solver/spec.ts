@@ -5,6 +5,7 @@
 // select every matching name.
 import { type DepOp, KNOWN_ARCHES, compareEVR, opFromSymbol, parseEVR, parseNEVRA } from '../evr/index.js';
 import type { Dep, Package } from '../repo/types.js';
+import { globToRegExp, isGlob } from '../repo/filter.js';
 
 export interface SpecTarget {
   /** Every package the spec could mean, grouped by the name that will become one job each. */
@@ -18,32 +19,8 @@ export interface SpecIndex {
   whatProvides(dep: Dep): number[];
 }
 
-const GLOB = /[*?[]/;
-
-/** fnmatch(3) pattern -> RegExp (no FNM_PATHNAME: '*' matches '/'). */
-export function globToRegExp(glob: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let body = glob.slice(i + 1, end);
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`);
-}
-
-export function isGlob(s: string): boolean {
-  return GLOB.test(s);
-}
+// Globs are dnf's (fnmatch without FNM_PATHNAME), the same the repo filters use.
+export { globToRegExp, isGlob };
 
 /** Parse `name OP evr` (with spaces) into a dependency, or undefined. */
 export function parseCapabilitySpec(spec: string): Dep | undefined {
