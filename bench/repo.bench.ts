@@ -3,6 +3,8 @@
 // `dnf --installroot ... --assumeno install python3 gnome-shell` cold and
 // warm, in the same run. Prints wall times, peak RSS and the ratios.
 // Targets: cold <= 1.0x dnf cold, warm <= 1.0x dnf warm, RSS <= 2x dnf.
+// RPMKIT_PARSE_THREADS=2 (passed through to the child) measures the
+// two-thread parser; RPMKIT_BENCH_LIB points at another build's repo/index.js.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -31,7 +33,9 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 // built (as users run it), else through tsx (slower start-up; noted).
 const dist = path.join(ROOT, 'dist', 'src', 'repo', 'index.js');
 const distAlt = path.join(ROOT, 'dist', 'repo', 'index.js');
-const lib = existsSync(distAlt) ? distAlt : existsSync(dist) ? dist : undefined;
+// RPMKIT_BENCH_LIB: a repo/index.js from another build (e.g. a private outDir).
+const override = process.env.RPMKIT_BENCH_LIB ? path.resolve(process.env.RPMKIT_BENCH_LIB) : undefined;
+const lib = override ?? (existsSync(distAlt) ? distAlt : existsSync(dist) ? dist : undefined);
 const script = path.join(tmp, 'load.mjs');
 writeFileSync(
   script,

@@ -11,6 +11,8 @@ import { tryParseRichDep } from './richdep.js';
 import { EMPTY } from './primary.js';
 
 const MAGIC = 'RPMKITP2';
+/** Cache format version: P3 = a container of P2 segments (parallel parsing). */
+const CONTAINER_MAGIC = 'RPMKITP3';
 const OPS: (DepOp | undefined)[] = [undefined, 'LT', 'LE', 'EQ', 'GE', 'GT'];
 const OP_CODE: Record<DepOp, number> = { LT: 1, LE: 2, EQ: 3, GE: 4, GT: 5 };
 const FT: FileType[] = ['file', 'dir', 'ghost'];
@@ -29,20 +31,59 @@ export interface PoolMeta {
   dataTypes: string[];
 }
 
+/**
+ * Growable typed columns kept as a list of fixed blocks: no doubling copies
+ * and no unused half while parsing a big document; finish() copies the
+ * filled parts once into the entry.
+ */
 class U32 {
-  a = new Uint32Array(1 << 16);
+  private full: Uint32Array[] = [];
+  a: Uint32Array = new Uint32Array(1 << 12);
+  private filled = 0;
   n = 0;
   push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
+    if (this.n - this.filled === this.a.length) {
+      this.full.push(this.a);
+      this.filled += this.a.length;
+      this.a = new Uint32Array(Math.min(this.a.length * 2, 1 << 20));
     }
-    this.a[this.n++] = v;
+    this.a[this.n++ - this.filled] = v;
   }
-  view(): Uint32Array {
-    return this.a.subarray(0, this.n);
+  parts(): Buffer[] {
+    const out = this.full.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    out.push(Buffer.from(this.a.buffer, this.a.byteOffset, (this.n - this.filled) * 4));
+    return out;
   }
+}
+
+class F64 {
+  private full: Float64Array[] = [];
+  a: Float64Array = new Float64Array(1 << 11);
+  private filled = 0;
+  n = 0;
+  push(v: number): void {
+    if (this.n - this.filled === this.a.length) {
+      this.full.push(this.a);
+      this.filled += this.a.length;
+      this.a = new Float64Array(Math.min(this.a.length * 2, 1 << 19));
+    }
+    this.a[this.n++ - this.filled] = v;
+  }
+  parts(): Buffer[] {
+    const out = this.full.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    out.push(Buffer.from(this.a.buffer, this.a.byteOffset, (this.n - this.filled) * 8));
+    return out;
+  }
+}
+
+function concatParts(parts: Buffer[]): Buffer {
+  const out = Buffer.alloc(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    p.copy(out, off);
+    off += p.length;
+  }
+  return out;
 }
 
 /**
@@ -68,6 +109,7 @@ export function newDict(): Record<string, number> {
  */
 class Strings {
   private map = newDict();
+  private full: Buffer[] = [];
   private buf = Buffer.allocUnsafe(1 << 20);
   private len = 0;
   private n = 1;
@@ -75,9 +117,10 @@ class Strings {
     if (s.includes('\u0000')) throw new RpmkitError('METADATA_INVALID', 'a NUL character in repository metadata');
     const need = this.len + 1 + s.length * 3;
     if (need > this.buf.length) {
-      const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(b, 0, 0, this.len);
-      this.buf = b;
+      // A new block; entries never span blocks (the table is their concatenation).
+      this.full.push(this.buf.subarray(0, this.len));
+      this.buf = Buffer.allocUnsafe(Math.max(1 + s.length * 3, 1 << 20));
+      this.len = 0;
     }
     this.buf[this.len++] = 0;
     this.len += this.buf.write(s, this.len, 'utf8');
@@ -97,26 +140,16 @@ class Strings {
   add(s: string): number {
     return this.append(s);
   }
+  parts(): Buffer[] {
+    return [...this.full, this.buf.subarray(0, this.len)];
+  }
   bytes(): Buffer {
-    return this.buf.subarray(0, this.len);
+    return concatParts(this.parts());
   }
 }
 
 function pad8(n: number): number {
   return (n + 7) & ~7;
-}
-
-class F64 {
-  a = new Float64Array(1 << 14);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
 }
 
 export const STRING_FIELD_INDEX: Record<(typeof STR_FIELDS)[number] | 'checksumType' | 'checksumValue', number> = {
@@ -229,19 +262,21 @@ export class PoolWriter {
 
   finish(meta: PoolMeta, advisories?: Advisory[]): Buffer {
     const header = Buffer.from(JSON.stringify({ meta: { ...meta, packageCount: this.count }, advisories: advisories ?? null, nEvr: this.nEvr, nDep: this.nDep }), 'utf8');
-    const strings = this.S.bytes();
-    const u8 = (a: Uint32Array | Float64Array, n: number, w: number) => Buffer.from(a.buffer, 0, n * w);
-    const sections = [header, strings, u8(this.evrs.a, this.evrs.n, 4), u8(this.deps.a, this.deps.n, 4), u8(this.ints.a, this.ints.n, 4), u8(this.nums.a, this.nums.n, 8)];
+    const sections = [[header], this.S.parts(), this.evrs.parts(), this.deps.parts(), this.ints.parts(), this.nums.parts()];
+    const lens = sections.map((ps) => ps.reduce((a, p) => a + p.length, 0));
     let size = 8 + 8 * sections.length;
-    for (const s of sections) size = pad8(size + s.length);
+    for (const l of lens) size = pad8(size + l);
     const out = Buffer.alloc(size);
     out.write(MAGIC, 0, 'latin1');
     let off = 8 + 8 * sections.length;
-    sections.forEach((s, i) => {
+    sections.forEach((ps, i) => {
       out.writeUInt32LE(off, 8 + i * 8);
-      out.writeUInt32LE(s.length, 12 + i * 8);
-      s.copy(out, off);
-      off = pad8(off + s.length);
+      out.writeUInt32LE(lens[i] as number, 12 + i * 8);
+      for (const p of ps) {
+        p.copy(out, off);
+        off += p.length;
+      }
+      off = pad8(off);
     });
     return out;
   }
@@ -316,8 +351,82 @@ function corrupt(why: string): never {
   throw new RpmkitError('METADATA_INVALID', `cache entry is corrupt (${why})`);
 }
 
+/**
+ * The cache entry: a container of pool segments (one per parser thread) and
+ * the document order of their packages, as pairs of (segment, count).
+ * Layout: 'RPMKITP3', u32 segment count, u32 header length, per segment u32
+ * offset + u32 length, the JSON header, then the segments at 8-byte aligned
+ * offsets. Returned as parts so they can be written without one more copy.
+ */
+export function encodeContainer(meta: PoolMeta, advisories: Advisory[] | undefined, segments: Uint8Array[], order: number[]): Buffer[] {
+  const header = Buffer.from(JSON.stringify({ meta, advisories: advisories ?? null, order }), 'utf8');
+  const table = Buffer.alloc(16 + 8 * segments.length);
+  table.write(CONTAINER_MAGIC, 0, 'latin1');
+  table.writeUInt32LE(segments.length, 8);
+  table.writeUInt32LE(header.length, 12);
+  const parts: Buffer[] = [table, header];
+  let off = table.length + header.length;
+  segments.forEach((s, i) => {
+    const pad = pad8(off) - off;
+    if (pad) parts.push(Buffer.alloc(pad));
+    off += pad;
+    table.writeUInt32LE(off, 16 + i * 8);
+    table.writeUInt32LE(s.length, 20 + i * 8);
+    parts.push(Buffer.from(s.buffer, s.byteOffset, s.length));
+    off += s.length;
+  });
+  return parts;
+}
+
+/** Decode segments and put their packages back in document order. */
+export function assemblePool(meta: PoolMeta, advisories: Advisory[] | undefined, segments: Uint8Array[], order: number[], repoId?: string): DecodedPool {
+  const lists = segments.map((s) => decodeSegment(Buffer.from(s.buffer, s.byteOffset, s.length), repoId ?? meta.repoId).packages);
+  const total = lists.reduce((a, l) => a + l.length, 0);
+  if (total !== meta.packageCount || order.length % 2) corrupt('package count');
+  const packages: Package[] = new Array(total);
+  const pos = lists.map(() => 0);
+  let k = 0;
+  for (let i = 0; i < order.length; i += 2) {
+    const seg = order[i] as number;
+    const n = order[i + 1] as number;
+    const l = lists[seg];
+    const p = pos[seg];
+    if (!l || p === undefined || p + n > l.length || k + n > total) corrupt('piece order');
+    for (let j = 0; j < n; j++) packages[k++] = l[p + j] as Package;
+    pos[seg] = p + n;
+  }
+  if (k !== total) corrupt('piece order');
+  return { meta, packages, advisories };
+}
+
 /** Read a pool back; throws METADATA_INVALID when the bytes are not a valid entry. */
 export function decodePool(buf: Buffer, repoId?: string): DecodedPool {
+  if (buf.length >= 16 && buf.toString('latin1', 0, 8) === CONTAINER_MAGIC) {
+    const n = buf.readUInt32LE(8);
+    const hl = buf.readUInt32LE(12);
+    const ho = 16 + 8 * n;
+    if (n > 1024 || ho + hl > buf.length) corrupt('bad container header');
+    let head: { meta: PoolMeta; advisories: Advisory[] | null; order: number[] };
+    try {
+      head = JSON.parse(buf.toString('utf8', ho, ho + hl));
+    } catch {
+      corrupt('bad container header');
+    }
+    if (!head || !Array.isArray(head.order) || typeof head.meta?.packageCount !== 'number') corrupt('bad container header');
+    const segs: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const off = buf.readUInt32LE(16 + i * 8);
+      const len = buf.readUInt32LE(20 + i * 8);
+      if (off + len > buf.length || off % 8 !== 0) corrupt('bad segment table');
+      segs.push(buf.subarray(off, off + len));
+    }
+    return assemblePool(head.meta, head.advisories ?? undefined, segs, head.order, repoId);
+  }
+  return decodeSegment(buf, repoId);
+}
+
+/** One pool segment (PoolWriter.finish's format). */
+function decodeSegment(buf: Buffer, repoId?: string): DecodedPool {
   if (buf.length < 56 || buf.toString('latin1', 0, 8) !== MAGIC) corrupt('bad magic');
   const sec = (i: number): [number, number] => {
     const off = buf.readUInt32LE(8 + i * 8);
@@ -468,7 +577,7 @@ export function encodeFilelists(entries: Map<string, { files: string[]; types?: 
     for (let i = 0; i < e.files.length; i++) ints.push(S.id(e.files[i]) * 4 + (e.types ? FT_CODE[e.types[i] ?? 'file'] : 0));
   }
   const strings = S.bytes();
-  const data = Buffer.from(ints.view().buffer, 0, ints.n * 4);
+  const data = concatParts(ints.parts());
   const head = Buffer.alloc(24);
   head.write('RPMKITF1', 0, 'latin1');
   head.writeUInt32LE(strings.length, 8);

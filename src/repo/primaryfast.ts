@@ -41,6 +41,8 @@ const TEXT: Record<string, number> = {
 export interface FastPrimaryOptions {
   what: string;
   maxPackages?: number;
+  /** Called after each input chunk is consumed, with the number of packages parsed so far. */
+  afterChunk?: (packages: number) => void;
 }
 
 const num = (s: string | undefined): number => {
@@ -223,7 +225,14 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
   );
   const { StringDecoder } = await import('node:string_decoder');
   const dec = new StringDecoder('utf8');
-  for await (const c of chunks) x.write(dec.write(c));
+  // Text is decoded in small slices: strings under V8's large-object size die
+  // young in the nursery, where big ones would pile up in old space until a
+  // full collection (tens of MB on a big document).
+  const SLICE = 32 * 1024;
+  for await (const c of chunks) {
+    for (let i = 0; i < c.length; i += SLICE) x.write(dec.write(c.length <= SLICE ? c : c.subarray(i, i + SLICE)));
+    opts.afterChunk?.(w.count);
+  }
   const rest = dec.end();
   if (rest) x.write(rest);
   x.end();
