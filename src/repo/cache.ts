@@ -4,6 +4,7 @@
 // one string and walks integer arrays, so a 60k-package pool loads in a
 // fraction of the time parsing takes, and identical dependencies come back as
 // one shared object (as the parser interns them).
+import { isAscii } from 'node:buffer';
 import type { DepOp, EVR } from '../evr/index.js';
 import { RpmkitError } from '../errors.js';
 import type { Advisory, Dep, FileType, Package } from './types.js';
@@ -322,29 +323,37 @@ export interface DecodedPool {
 }
 
 /**
- * The NUL-separated string table as strings, decoded in blocks: one non-Latin-1
- * character would otherwise make the whole table a two-byte string (twice the
- * memory) that every substring keeps alive.
+ * The NUL-separated string table as strings, decoded in blocks cut at NULs.
+ * ASCII blocks become one-byte strings; a block with a non-ASCII character
+ * is decoded in 1 KiB pieces, so a stray 'é' makes only its piece a two-byte
+ * string (twice the memory, kept alive by every substring) and not 256 KiB.
  */
 function splitTable(buf: Buffer, start: number, end: number): string[] {
   const out: string[] = [];
-  const BLOCK = 256 * 1024;
-  let pos = start;
-  for (;;) {
-    let cut = Math.min(end, pos + BLOCK);
-    if (cut < end) {
-      const nul = buf.indexOf(0, cut);
-      cut = nul < 0 || nul > end ? end : nul;
+  if (start >= end) return [''];
+  const cutAt = (p: number, size: number, lim: number): number => {
+    if (p + size >= lim) return lim;
+    const nul = buf.indexOf(0, p + size);
+    return nul < 0 || nul > lim ? lim : nul;
+  };
+  const push = (a: number, b: number, ascii: boolean): void => {
+    const part = buf.toString(ascii ? 'latin1' : 'utf8', a, b).split('\u0000');
+    // Pieces after the first start at a NUL: their first part is empty.
+    for (let i = a > start ? 1 : 0; i < part.length; i++) out.push(part[i] as string);
+  };
+  for (let pos = start; pos < end; ) {
+    const cut = cutAt(pos, 256 * 1024, end);
+    if (isAscii(buf.subarray(pos, cut))) push(pos, cut, true);
+    else {
+      for (let q = pos; q < cut; ) {
+        const c = cutAt(q, 1024, cut);
+        push(q, c, isAscii(buf.subarray(q, c)));
+        q = c;
+      }
     }
-    const part = buf.toString('utf8', pos, cut).split('\u0000');
-    // Blocks are cut at a NUL, which starts the next block's first entry.
-    if (out.length && pos > start) {
-      out[out.length - 1] += part[0] as string;
-      for (let i = 1; i < part.length; i++) out.push(part[i] as string);
-    } else for (const p of part) out.push(p);
-    if (cut >= end) return out;
     pos = cut;
   }
+  return out;
 }
 
 function corrupt(why: string): never {

@@ -66,6 +66,7 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
   let textSlot = -2;
   let fileType = 0;
   let text = '';
+  let summary = '';
   // Raw <rpm:entry> attribute text -> dependency id.
   const depCache = newDict();
   const MAX_TEXT = 16 << 20;
@@ -76,7 +77,13 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
     textSlot = -2;
     if (slot === -1) files.push(w.unique(text) * 4 + fileType);
     else if (slot === F.checksumValue) strs[slot] = w.unique(text.trim().toLowerCase());
-    else if (slot === F.description || slot === F.sourcerpm) strs[slot] = w.unique(text);
+    // Many repositories repeat the summary as the description: share the entry.
+    else if (slot === F.description) strs[slot] = text === summary && strs[F.summary] ? (strs[F.summary] as number) : w.unique(text);
+    else if (slot === F.sourcerpm) strs[slot] = w.unique(text);
+    else if (slot === F.summary) {
+      summary = text;
+      strs[slot] = w.str(text);
+    }
     else strs[slot] = w.str(text);
     text = '';
   };
@@ -89,6 +96,7 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
             inPkg = true;
             strs.fill(0);
             nums.fill(0);
+            summary = '';
             for (const d of deps) d.length = 0;
             files = [];
             typed = false;
