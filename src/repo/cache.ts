@@ -141,6 +141,9 @@ class Strings {
   add(s: string): number {
     return this.append(s);
   }
+  releaseTable(): void {
+    this.map = newDict();
+  }
   parts(): Buffer[] {
     return [...this.full, this.buf.subarray(0, this.len)];
   }
@@ -188,6 +191,16 @@ export class PoolWriter {
   private evrs = new U32();
   private evrKeys = new Map<number | string, number>();
   private depKeys = new Map<number | string, number>();
+
+  /**
+   * Drop the deduplication tables once nothing more will be added: they are
+   * most of a big parse's heap, and finish() only needs the columns.
+   */
+  releaseTables(): void {
+    this.S.releaseTable();
+    this.evrKeys = new Map();
+    this.depKeys = new Map();
+  }
   nEvr = 0;
   nDep = 0;
   count = 0;

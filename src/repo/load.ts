@@ -226,8 +226,14 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     const parsed = await (async (): Promise<PrimarySegments> => {
       if (threads) return parsePrimaryParallel(primaryChunks, { what: primaryWhat });
       const { writer, declared } = await parsePrimaryToPool(primaryChunks, { what: primaryWhat });
+      // On a big document, collect the parse's garbage before finish() copies
+      // the columns, and the columns after: peak memory is then the decoded
+      // pool plus one copy of the entry, not all three at once.
+      const big = openSize > 32 << 20;
+      if (big) collectGarbage();
       const seg = writer.finish({ ...baseMeta, packageCount: writer.count });
-      return { segments: [seg], order: [0, writer.count], count: writer.count, declared };
+      const count = writer.count;
+      return { segments: [seg], order: [0, count], count, declared };
     })();
     if (parsed.declared !== undefined && parsed.declared !== parsed.count) log(`repo '${def.id}': ${primaryEntry.href} declares ${parsed.declared} packages but holds ${parsed.count}`);
     const meta: PoolMeta = { ...baseMeta, packageCount: parsed.count };
@@ -236,8 +242,7 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     await writeFileAtomic(path.join(dir, 'repomd.xml'), repomdBytes);
     await writeState(dir, { repomdChecksum: repomdSum, fetchedAt: now(), baseUrl: shownBase });
     await pruneCache(dir, repomdSum);
-    // Only worth a full collection after a big parse on this thread.
-    if (!threads && openSize > 64 << 20) collectGarbage();
+    if (openSize > 32 << 20) collectGarbage();
     return assemblePool(meta, advisories, parsed.segments, parsed.order, def.id);
   };
   const pool = threads ? await parseSlot(parse) : await parse();

@@ -244,5 +244,6 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
   const rest = dec.end();
   if (rest) x.write(rest);
   x.end();
+  w.releaseTables();
   return { writer: w, declared };
 }
