@@ -83,10 +83,22 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
     else if (slot === F.summary) {
       summary = text;
       strs[slot] = w.str(text);
-    }
-    else strs[slot] = w.str(text);
+    } else strs[slot] = same(slot, text);
     text = '';
   };
+  // Packager, vendor, license, buildhost, arch... usually repeat the previous
+  // package's value: a string compare instead of a dictionary lookup.
+  const lastText: (string | undefined)[] = new Array(18).fill(undefined);
+  const lastId = new Array<number>(18).fill(0);
+  const same = (slot: number, v: string): number => {
+    if (v === lastText[slot]) return lastId[slot] as number;
+    const id = w.str(v);
+    lastText[slot] = v;
+    lastId[slot] = id;
+    return id;
+  };
+  const ZERO = w.str('0');
+  const SHA256 = w.str('sha256');
   const x: FastXml = new FastXml(
     {
       open(name, raw, selfClosing) {
@@ -101,8 +113,8 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
             files = [];
             typed = false;
             hasHr = false;
-            strs[F.epoch] = w.str('0');
-            strs[F.checksumType] = w.str('sha256');
+            strs[F.epoch] = ZERO;
+            strs[F.checksumType] = SHA256;
           } else if (name === 'metadata') {
             const a = x.attrs(raw);
             if (a.packages !== undefined) {
@@ -140,7 +152,7 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
             return;
           case 'version': {
             const a = x.attrs(raw);
-            strs[F.epoch] = w.str(a.epoch || '0');
+            strs[F.epoch] = a.epoch ? same(F.epoch, a.epoch) : ZERO;
             strs[F.version] = w.str(a.ver ?? '');
             strs[F.release] = w.str(a.rel ?? '');
             return;
