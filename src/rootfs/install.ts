@@ -6,16 +6,21 @@
 import { promises as fs, constants as C } from 'node:fs';
 import * as fss from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes, createHash, getHashes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { RpmkitError } from '../errors.js';
-import type { RpmFile, RpmFileInfo, CpioEntry } from '../rpm/index.js';
+import type { RpmFile, RpmFileInfo } from '../rpm/index.js';
 import { loadPackage, type LoadedPackage } from './prefetch.js';
 import { buildRpmdb, readRpmdbBlobs, installedPackage, FILE_STATE } from '../rpmdb/index.js';
 import { canonicalPath, packagePathComponents, resolveDirInRoot } from './paths.js';
 import { capsTextToXattr } from './caps.js';
 import { readIdMaps, readOwnershipManifest, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
 import { UndoLog } from './undo.js';
+import { checkBody, readAll, makeNode, setCaps, tmpName, writeBody, writeData } from './write.js';
+
+/** How many packages are read ahead of the one being written. */
+const READ_AHEAD = 2;
+
+/** How many in-memory files may be in flight to the disk at once. */
+const WRITE_WINDOW = 32;
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -187,17 +192,6 @@ function conflicts(a: FileIdentity, b: FileIdentity): boolean {
   if (ta === S_IFLNK) return a.linkTarget !== b.linkTarget;
   if (ta === S_IFREG) return a.size !== b.size || a.digest !== b.digest;
   return a.rdev !== b.rdev;
-}
-
-const NODE_HASHES = new Set(getHashes());
-
-function digestAlgo(algo: string): string | undefined {
-  const a = algo.toLowerCase().replace('-', '');
-  return NODE_HASHES.has(a) ? a : undefined;
-}
-
-function tmpName(dir: string, kind: string): string {
-  return path.join(dir, `.rpmkit-${kind}-${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
 function ioError(pkg: string, what: string, e: unknown): RpmkitError {
@@ -731,94 +725,4 @@ async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: Undo
     return;
   }
   throw new RpmkitError('FILE_CONFLICT', `${nevra}: cannot create directory ${p.file.path}: a file is in the way`, { details: { package: nevra, path: p.file.path } });
-}
-
-async function readAll(entry: CpioEntry, max: number, nevra: string): Promise<Buffer> {
-  if (entry.size > max) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${entry.path}: ${entry.size} bytes is too large here`);
-  const parts: Buffer[] = [];
-  for await (const c of entry.body) parts.push(Buffer.from(c));
-  return Buffer.concat(parts);
-}
-
-/** How many packages are read ahead of the one being written. */
-const READ_AHEAD = 2;
-
-/** How many in-memory files may be in flight to the disk at once. */
-const WRITE_WINDOW = 32;
-
-function digestError(nevra: string, f: RpmFileInfo, got: string): RpmkitError {
-  return new RpmkitError('CHECKSUM_MISMATCH', `${nevra}: ${f.path}: content digest ${got} does not match the header's ${f.digest}`, {
-    hint: 'the package payload is corrupt; download it again',
-    details: { package: nevra, path: f.path },
-  });
-}
-
-/** Size and digest of an in-memory body against the header, before anything is written. */
-function checkBody(data: Buffer, f: RpmFileInfo, nevra: string): void {
-  if (data.length > f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds more than the ${f.size} bytes the header declares`, { details: { package: nevra, path: f.path } });
-  if (data.length !== f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds ${data.length} bytes, the header declares ${f.size}`, { details: { package: nevra, path: f.path } });
-  const algo = f.digest ? digestAlgo(f.digestAlgo) : undefined;
-  if (algo) {
-    const got = createHash(algo).update(data).digest('hex');
-    if (got !== f.digest.toLowerCase()) throw digestError(nevra, f, got);
-  }
-}
-
-/** Write an already checked body to a fresh temp file, off the main thread. */
-async function writeData(tmp: string, data: Buffer, f: RpmFileInfo, opened: () => void): Promise<void> {
-  const fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
-  opened();
-  try {
-    for (let off = 0; off < data.length; ) off += (await fh.write(data, off, data.length - off)).bytesWritten;
-    await fh.chmod(f.mode & 0o7777);
-    await fh.utimes(f.mtime, f.mtime);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Stream an entry body to a fresh temp file in `dir`, checking size and digest. Returns the temp path. */
-async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: string): Promise<string> {
-  const tmp = tmpName(dir, 'tmp');
-  const fd = fss.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
-  const algo = f.digest ? digestAlgo(f.digestAlgo) : undefined;
-  const hash = algo ? createHash(algo) : undefined;
-  let size = 0;
-  try {
-    for await (const chunk of entry.body) {
-      size += chunk.length;
-      if (size > f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds more than the ${f.size} bytes the header declares`, { details: { package: nevra, path: f.path } });
-      hash?.update(chunk);
-      for (let off = 0; off < chunk.length; ) off += fss.writeSync(fd, chunk, off);
-    }
-    if (size !== f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds ${size} bytes, the header declares ${f.size}`, { details: { package: nevra, path: f.path } });
-    if (hash) {
-      const got = hash.digest('hex');
-      if (got !== f.digest.toLowerCase()) throw digestError(nevra, f, got);
-    }
-    fss.fchmodSync(fd, f.mode & 0o7777);
-    fss.futimesSync(fd, f.mtime, f.mtime);
-  } catch (e) {
-    fss.closeSync(fd);
-    fss.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fss.closeSync(fd);
-  return tmp;
-}
-
-let setcapMissing = false;
-function setCaps(file: string, text: string): boolean {
-  if (setcapMissing) return false;
-  const r = spawnSync('setcap', [text, file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.error) setcapMissing = true;
-  return r.status === 0;
-}
-
-/** mknod/mkfifo through the coreutils tools (Node has no mknod); undefined when that fails. */
-function makeNode(dir: string, type: 'char' | 'block' | 'fifo', major: number, minor: number, mode: number): string | undefined {
-  const tmp = tmpName(dir, 'node');
-  const m = (mode & 0o7777).toString(8);
-  const r = type === 'fifo' ? spawnSync('mkfifo', ['-m', m, tmp]) : spawnSync('mknod', ['-m', m, tmp, type === 'char' ? 'c' : 'b', String(major), String(minor)]);
-  return r.status === 0 ? tmp : undefined;
 }
