@@ -9,7 +9,7 @@ import { RpmkitError } from '../errors.js';
 import { redactUrl } from '../util/redact.js';
 import { parseEVR, parseNEVRA } from '../evr/index.js';
 import type { Package, Repo } from '../repo/types.js';
-import { checksumString, lockPackageEvr, lockPackageFrom, lockPackageUrls } from './build.js';
+import { checksumString, lockPackageEvr, lockPackageUrls } from './build.js';
 import type { Lock, LockPackage } from './types.js';
 
 export interface ForeignPackage {

@@ -52,7 +52,6 @@ export class RuleSet {
       }
     };
     for (const r of roots) push(r);
-    const pool = this.pool;
     for (;;) {
       this.drain(queue, push);
       // libsolv's infarch rules: an inferior arch only in lock-step with the best one.
