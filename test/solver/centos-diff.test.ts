@@ -12,15 +12,8 @@ import * as path from 'node:path';
 import { needTool, sharedPath, tempDir } from '../helpers/env.js';
 import { loadRepo, repoFromUrl } from '../../src/repo/index.js';
 import { resolve } from '../../src/solver/index.js';
+import { rng } from '../helpers/rng.js';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('CentOS Stream 9: rpmkit equals libsolv on sampled jobs, problems included', async (t) => {
   if (!needTool(t, 'testsolv', 'repo2solv')) return;

@@ -14,16 +14,8 @@ import { debianRepos } from '../helpers/fixtures.js';
 import { loadRepo, repoFromUrl } from '../../src/repo/index.js';
 import type { Package, Repo } from '../../src/repo/types.js';
 import { resolveOnce } from '../../src/solver/index.js';
+import { rng } from '../helpers/rng.js';
 
-/** mulberry32: a small seeded PRNG so the sample is the same on every run. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function toSolv(repodata: string, out: string): void {
   const primary = readdirSync(path.join(repodata, 'repodata')).find((f) => f.endsWith('primary.xml.gz'));

@@ -1,0 +1,10 @@
+// mulberry32: a small seeded PRNG, so sampled jobs are the same on every run
+// (shared by the differential tests and the solver benchmark).
+export function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
