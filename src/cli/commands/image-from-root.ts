@@ -7,13 +7,8 @@ import type { Command } from 'commander';
 import { parse as parseToml } from 'smol-toml';
 import { RpmkitError } from '../../errors.js';
 import { buildImage, imageConfigFrom, metaFromJson, type ImageConfig, type MetaLookup } from '../../oci/index.js';
+import { hostArch } from '../../config/index.js';
 import { globals, output } from '../options.js';
-
-/** The host's machine architecture in RPM terms. */
-export function hostRpmArch(): string {
-  const m: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', arm: 'armv7hl', loong64: 'loongarch64' };
-  return m[process.arch] ?? process.arch;
-}
 
 function readJson(file: string, what: string): unknown {
   let text: string;
@@ -71,7 +66,7 @@ export function register(program: Command): void {
         tag: opts.tag,
         config,
         meta,
-        arch: g.arch ?? hostRpmArch(),
+        arch: g.arch ?? hostArch(),
         layers: opts.layers,
         format: opts.format,
         compression: opts.compression,
