@@ -4,7 +4,7 @@
 // equal testsolv's (repo2solv -F of the same repodata), libsolv's
 // unsatisfiable jobs must be unsatisfiable for rpmkit too, and where libsolv
 // says "nothing provides X needed by Y", rpmkit must name the same X and Y.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,11 +15,16 @@ import { resolve } from '../../src/solver/index.js';
 import { rng } from '../helpers/rng.js';
 
 
-test('CentOS Stream 9: rpmkit equals libsolv on sampled jobs, problems included', async (t) => {
-  if (!needTool(t, 'testsolv', 'repo2solv')) return;
+/**
+ * BaseOS + AppStream as .solv files for testsolv (in a temp dir) and as
+ * rpmkit pools, plus their sorted binary package names; undefined (test
+ * skipped) without the tools or ../shared.
+ */
+async function centos(t: TestContext) {
+  if (!needTool(t, 'testsolv', 'repo2solv')) return undefined;
   const baseDir = sharedPath(t, 'data/repodata/centos-stream9-baseos');
   const appDir = sharedPath(t, 'data/repodata/centos-stream9-appstream');
-  if (!baseDir || !appDir) return;
+  if (!baseDir || !appDir) return undefined;
   const dir = tempDir(t);
   for (const [id, d] of [
     ['baseos', baseDir],
@@ -31,6 +36,13 @@ test('CentOS Stream 9: rpmkit equals libsolv on sampled jobs, problems included'
   const load = (d: string, id: string) => loadRepo({ ...repoFromUrl(d, id), gpgcheck: false }, { cacheDir: path.join(dir, 'cache') });
   const repos = [await load(baseDir, 'baseos'), await load(appDir, 'appstream')];
   const names = [...new Set(repos.flatMap((r) => r.packages).filter((p) => p.arch !== 'src').map((p) => p.name))].sort();
+  return { dir, repos, names };
+}
+
+test('CentOS Stream 9: rpmkit equals libsolv on sampled jobs, problems included', async (t) => {
+  const c = await centos(t);
+  if (!c) return;
+  const { dir, repos, names } = c;
   const r = rng(90210);
   const jobs: string[][] = [];
   for (let i = 0; i < 60; i++) {
@@ -104,21 +116,9 @@ test('CentOS Stream 9: rpmkit equals libsolv on sampled jobs, problems included'
 });
 
 test('CentOS Stream 9 with weak deps: equal to libsolv without ignorerecommended (conditional Recommends)', async (t) => {
-  if (!needTool(t, 'testsolv', 'repo2solv')) return;
-  const baseDir = sharedPath(t, 'data/repodata/centos-stream9-baseos');
-  const appDir = sharedPath(t, 'data/repodata/centos-stream9-appstream');
-  if (!baseDir || !appDir) return;
-  const dir = tempDir(t);
-  for (const [id, d] of [
-    ['baseos', baseDir],
-    ['appstream', appDir],
-  ]) {
-    const r = spawnSync('repo2solv', ['-F', '-o', path.join(dir, `${id}.solv`), d], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-  }
-  const load = (d: string, id: string) => loadRepo({ ...repoFromUrl(d, id), gpgcheck: false }, { cacheDir: path.join(dir, 'cache') });
-  const repos = [await load(baseDir, 'baseos'), await load(appDir, 'appstream')];
-  const names = [...new Set(repos.flatMap((r) => r.packages).filter((p) => p.arch !== 'src').map((p) => p.name))].sort();
+  const c = await centos(t);
+  if (!c) return;
+  const { dir, repos, names } = c;
   const r = rng(4711);
   const jobs: string[][] = [];
   for (let i = 0; i < 25; i++) jobs.push([names[Math.floor(r() * names.length)]]);
