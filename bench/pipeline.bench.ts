@@ -8,10 +8,11 @@
 //    two image sizes.
 // Best of 3 wall times each. Needs root (dnf --installroot), dnf and umoci.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dirBytes } from './util.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -41,14 +42,6 @@ function best(n: number, prep: () => void, fn: () => void): number {
     b = Math.min(b, Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return b;
-}
-function dirBytes(d: string): number {
-  let n = 0;
-  for (const f of readdirSync(d, { recursive: true }) as string[]) {
-    const st = statSync(path.join(d, f));
-    if (st.isFile()) n += st.size;
-  }
-  return n;
 }
 
 writeFileSync(path.join(work, 'rpmkit.toml'), `[contents]\nrepositories = [{ id = "distro", url = "file://${repo}", options = { gpgcheck = "0" } }]\npackages = ["python3"]\n`);
