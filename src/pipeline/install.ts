@@ -4,7 +4,7 @@
 import pLimit from 'p-limit';
 import * as os from 'node:os';
 import { RpmkitError } from '../errors.js';
-import type { LockPackage } from '../lockfile/index.js';
+import { lockPackageNevra, type LockPackage } from '../lockfile/index.js';
 import { installRoot, type InstallReport } from '../rootfs/index.js';
 import { readRpm, rpmToPackage, verifyRpm, formatItem, type KeyRing } from '../rpm/index.js';
 import type { Package } from '../repo/types.js';
@@ -32,10 +32,6 @@ export interface InstallLockedOptions {
   onVerified?(nevra: string, signature: string): void;
 }
 
-function nevraOf(p: LockPackage): string {
-  return `${p.name}-${p.epoch && p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
-}
-
 /**
  * Read every file, verify its header digests and (when its repository has
  * gpgcheck on) its signature, and return the packages in install order.
@@ -52,7 +48,7 @@ export async function prepareLocked(files: LockedFile[], keyRings: Map<string, K
       limit(async () => {
         const rpm = await readRpm(f.path);
         const ring = keyRings.get(f.pkg.repo);
-        const nevra = nevraOf(f.pkg);
+        const nevra = lockPackageNevra(f.pkg);
         if (ring) {
           // The file's checksum matched the lock already: header digests and
           // the signature are what is left to check (rpmkeys -K's scope).
