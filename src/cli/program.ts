@@ -2,13 +2,14 @@
 // where errors become messages and exit codes.
 import { Command, CommanderError } from 'commander';
 import { RpmkitError, EXIT } from '../errors.js';
-import { commands } from './commands/index.js';
+import { commandsFor, type Register } from './commands/index.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
 
-export function buildProgram(): Command {
+/** The program with the given commands registered (see commandsFor). */
+export function buildProgram(commands: readonly Register[]): Command {
   const program = new Command('rpmkit')
     .description('Lockfile-first RPM dependency management: resolve, lock, vendor, install and build OCI images')
     .version(version, '-V, --version')
@@ -43,7 +44,7 @@ export function renderError(err: unknown, verbose: boolean, json: boolean): numb
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(await commandsFor(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,25 +1,62 @@
 // Every CLI command, one file each. A command module exports `register`,
-// which adds itself to the program. Keep this list sorted.
+// which adds itself to the program. The modules are imported on demand:
+// a command pulls in its pipeline stages (XML parsers, compressors, the
+// solver...), and loading all of them costs more start-up time than most
+// commands take to run. Keep this list sorted.
 import type { Command } from 'commander';
-import { register as build } from './build.js';
-import { register as demo } from './demo.js';
-import { register as imageFromRoot } from './image-from-root.js';
-import { register as init } from './init.js';
-import { register as inspect } from './inspect.js';
-import { register as install } from './install.js';
-import { register as installRpms } from './install-rpms.js';
-import { register as lock } from './lock.js';
-import { register as outdated } from './outdated.js';
-import { register as provides } from './provides.js';
-import { register as push } from './push.js';
-import { register as repo } from './repo.js';
-import { register as resolve } from './resolve.js';
-import { register as search } from './search.js';
-import { register as update } from './update.js';
-import { register as vendor } from './vendor.js';
-import { register as verify } from './verify.js';
-import { register as why } from './why.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [build, demo, imageFromRoot, init, inspect, install, installRpms, lock, outdated, provides, push, repo, resolve, search, update, vendor, verify, why];
+type Loader = () => Promise<{ register: Register }>;
+
+export const commandModules: Readonly<Record<string, Loader>> = {
+  build: () => import('./build.js'),
+  demo: () => import('./demo.js'),
+  'image-from-root': () => import('./image-from-root.js'),
+  init: () => import('./init.js'),
+  inspect: () => import('./inspect.js'),
+  install: () => import('./install.js'),
+  'install-rpms': () => import('./install-rpms.js'),
+  lock: () => import('./lock.js'),
+  outdated: () => import('./outdated.js'),
+  provides: () => import('./provides.js'),
+  push: () => import('./push.js'),
+  repo: () => import('./repo.js'),
+  resolve: () => import('./resolve.js'),
+  search: () => import('./search.js'),
+  update: () => import('./update.js'),
+  vendor: () => import('./vendor.js'),
+  verify: () => import('./verify.js'),
+  why: () => import('./why.js'),
+};
+
+/** Global options that take a value: the word after them is not a command name. */
+const VALUE_OPTIONS = new Set(['-f', '--file', '--cache-dir', '--arch']);
+
+/**
+ * The command an argument list runs, when it names exactly one known
+ * command; undefined for help, version, no command or a misspelt one (then
+ * every command is registered, so help lists them and commander can
+ * suggest the nearest name).
+ */
+export function commandNamed(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return undefined;
+    if (VALUE_OPTIONS.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    if (a === 'help') return undefined;
+    return Object.hasOwn(commandModules, a) ? a : undefined;
+  }
+  return undefined;
+}
+
+/** The register functions for `argv`: its command only, or all of them. */
+export async function commandsFor(argv: readonly string[]): Promise<Register[]> {
+  const one = commandNamed(argv);
+  const names = one ? [one] : Object.keys(commandModules);
+  return (await Promise.all(names.map((n) => (commandModules[n] as Loader)()))).map((m) => m.register);
+}
