@@ -155,13 +155,14 @@ async function fetchOne(item: DownloadItem, opts: DownloadOptions): Promise<Down
   }
   const blob = blobPath(opts.cacheDir, item.checksum);
   const hit = await (opts.verifyCached === false
-    ? sizeOf(blob).then((s) => (s === item.size ? { ok: true as const } : { ok: false as const }))
+    ? sizeOf(blob).then((s) => (s === item.size ? { ok: true as const } : { ok: false as const, reason: s ? 'size' : 'missing' }))
     : verifyFile(blob, item.size, item.checksum));
   if (hit.ok) {
     opts.onEvent?.({ type: 'file-done', name: item.name, source: 'cache', bytes: item.size });
     return { item, path: blob, source: 'cache' };
   }
-  await fs.rm(blob, { force: true }); // a bad entry (disk error, tampering) is dropped, then fetched again
+  // A bad entry (disk error, tampering) is dropped, then fetched again.
+  if (hit.reason !== 'missing') await fs.rm(blob, { force: true });
   if (opts.offline) {
     throw new RpmkitError('LOCKED_PACKAGE_MISSING', `${item.name} is not in the cache (${opts.cacheDir}) and network access is off`, {
       hint: 'run once with network access, or use --vendor-dir with a directory made by `rpmkit vendor`',

@@ -93,17 +93,34 @@ export interface VendorResult {
   reused: number;
 }
 
-async function placeFile(src: string, dest: string): Promise<void> {
+/**
+ * Put a verified file at dest. A hard link costs no copy, and linking
+ * straight to a free name is already atomic (the name appears with the
+ * whole file). Editing a vendored file in place would then change the cache
+ * blob too, but both are re-verified before use (cache hits are hashed;
+ * --vendor-dir hashes every file), so such an edit is caught, never
+ * trusted. A name that is taken (an altered file), or another filesystem:
+ * a temporary file renamed over it, size-checked when it was a copy.
+ */
+async function placeFile(src: string, dest: string, size: number, what: string): Promise<void> {
+  try {
+    await fs.link(src, dest);
+    return;
+  } catch {
+    // EEXIST, EXDEV, EPERM...: the careful way below.
+  }
   const tmp = tempPathFor(dest);
   try {
-    // A hard link costs no copy. Editing a vendored file in place would then
-    // change the cache blob too, but both are re-verified before use
-    // (cache hits are hashed; --vendor-dir hashes every file), so such an
-    // edit is caught, never trusted. Another filesystem: a copy.
+    let copied = false;
     try {
       await fs.link(src, tmp);
     } catch {
       await fs.copyFile(src, tmp, fs.constants.COPYFILE_FICLONE);
+      copied = true;
+    }
+    if (copied) {
+      const st = await fs.stat(tmp);
+      if (st.size !== size) throw new RpmkitError('SIZE_MISMATCH', `${what}: copy to ${dest} has ${st.size} bytes, expected ${size}`);
     }
     await fs.rename(tmp, dest);
   } catch (e) {
@@ -128,13 +145,7 @@ export async function vendorPackages(lock: Lock, outDir: string, opts: Omit<Lock
   const missing = items.filter((_, i) => !present[i]);
   const fetched = await downloadPackages(missing, { ...opts, vendorDir: undefined });
   await Promise.all([...new Set(fetched.map((r) => path.dirname(path.join(dir, r.item.vendorPath!))))].map((d) => fs.mkdir(d, { recursive: true })));
-  await Promise.all(fetched.map(async (r) => {
-    const dest = path.join(dir, r.item.vendorPath!);
-    await placeFile(r.path, dest);
-    // The copy is checked by size (cheap); its source blob was verified by checksum.
-    const st = await fs.stat(dest);
-    if (st.size !== r.item.size) throw new RpmkitError('SIZE_MISMATCH', `${r.item.name}: copy to ${dest} has ${st.size} bytes, expected ${r.item.size}`);
-  }));
+  await Promise.all(fetched.map((r) => placeFile(r.path, path.join(dir, r.item.vendorPath!), r.item.size, r.item.name)));
   const index: VendorIndex = {
     version: 1,
     lock_digest: lock.input.digest,
