@@ -47,9 +47,9 @@ process.on('exit', () => server.kill());
 const port = await new Promise<number>((resolve) => server.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
 const url = `http://127.0.0.1:${port}/`;
 
-const distCli = path.join(ROOT, 'dist', 'cli', 'main.js');
-const cliArgs = existsSync(distCli) ? [distCli] : ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts')];
-const how = existsSync(distCli) ? 'dist/' : 'tsx (dist/ not built: slower start-up)';
+const distCli = path.join(ROOT, 'dist', 'bin', 'rpmkit.js');
+const cliArgs = existsSync(distCli) ? [path.join(ROOT, 'bin', 'rpmkit')] : ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts')];
+const how = existsSync(distCli) ? 'bin/rpmkit' : 'tsx (dist/ not built: slower start-up)';
 
 function time(cmd: string, args: string[]): number {
   const t0 = process.hrtime.bigint();

@@ -37,7 +37,7 @@ function ms(fn: () => void | Promise<void>): Promise<number> {
   return Promise.resolve(fn()).then(() => Number(process.hrtime.bigint() - t0) / 1e6);
 }
 // The built CLI (npm run bench builds first): tsx's compile step would count against rpmkit.
-const CLI = existsSync(path.join(ROOT, 'dist/cli/main.js')) ? [path.join(ROOT, 'dist/cli/main.js')] : ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts')];
+const CLI = existsSync(path.join(ROOT, 'dist/bin/rpmkit.js')) ? [path.join(ROOT, 'bin/rpmkit')] : ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts')];
 const rpmkit = (args: string[]) => sh(process.execPath, [...CLI, '-q', ...args], { SOURCE_DATE_EPOCH: SDE });
 const dnf = (root: string) =>
   sh('dnf', ['--installroot', root, '--setopt=reposdir=/dev/null', `--repofrompath=d,${repo}`, '--nogpgcheck', '--releasever=1', '-q', '-y', 'install', ...rpms]);

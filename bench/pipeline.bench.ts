@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { dirBytes } from './util.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+const CLI = path.join(ROOT, 'bin', 'rpmkit');
 const repo = path.join(process.env.RPMKIT_FIXTURES ?? path.join(os.tmpdir(), 'rpmkit-fixtures'), 'distro', 'repo');
 const has = (t: string) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0;
 if (!existsSync(repo)) {

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       console.log('\nskip process comparison: dnf not installed');
       return;
     }
-    const cli = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) ? [path.join(ROOT, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts')];
+    const cli = existsSync(path.join(ROOT, 'dist', 'bin', 'rpmkit.js')) ? [path.join(ROOT, 'bin', 'rpmkit')] : ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts')];
     const root = path.join(dir, 'root');
     mkdirSync(root);
     const dnfArgs = (spec: string) => ['--installroot', root, '--noplugins', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${path.join(dir, 'dnfcache')}`, ...sources.flatMap((src) => [`--repofrompath=${src.id},${src.dir}`, `--setopt=${src.id}.gpgcheck=0`]), '--setopt=install_weak_deps=False', '--releasever=12', '--assumeno', 'install', spec];

@@ -3,22 +3,22 @@
 import { Command, CommanderError } from 'commander';
 import { RpmkitError, EXIT } from '../errors.js';
 import { commandsFor, type Register } from './commands/index.js';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { version } = require('../../package.json') as { version: string };
+import { packageVersion } from '../util/pkgroot.js';
 
 /** The program with the given commands registered (see commandsFor). */
 export function buildProgram(commands: readonly Register[]): Command {
   const program = new Command('rpmkit')
     .description('Lockfile-first RPM dependency management: resolve, lock, vendor, install and build OCI images')
-    .version(version, '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .option('-f, --file <manifest>', 'manifest to read (default: rpmkit.toml, then rpmoci.toml)')
     .option('--cache-dir <dir>', 'cache directory (default: $RPMKIT_CACHE_DIR or $XDG_CACHE_HOME/rpmkit)')
     .option('--arch <arch>', 'target architecture (default: the host)')
     .option('--json', 'machine-readable output on stdout')
     .option('-q, --quiet', 'only errors and results')
     .option('-v, --verbose', 'debug output and stack traces')
+    // Global because every lock-reading command (vendor, install, build...) honours them.
+    .option('--locked', 'never re-resolve: fail (exit 3) when rpmkit.lock does not match the manifest')
+    .option('--vendor-dir <dir>', 'take every locked RPM from DIR (made by `rpmkit vendor`); no network')
     .showHelpAfterError('(run `rpmkit --help` for usage)')
     .exitOverride();
   for (const register of commands) register(program);

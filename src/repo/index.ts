@@ -3,7 +3,7 @@
 // verified, cached, pre-parsed form on disk.
 export type { Advisory, Checksum, Dep, FileType, Package, Repo, RepoDefinition, RichDep, RichOp } from './types.js';
 export { newRepoDefinition } from './defaults.js';
-export { loadRepo, loadRepos, repoFromUrl, repoIdFromUrl, defaultCacheDir, repoCacheDir, cacheInfo, type LoadOptions } from './load.js';
+export { loadRepo, loadRepos, repoFromUrl, repoIdFromUrl, repoCacheDir, cacheInfo, type LoadOptions } from './load.js';
 export { parseRichDep, tryParseRichDep, parseDep, formatDep } from './richdep.js';
 export { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';
 export { parsePrimary, type PrimaryResult } from './primary.js';
@@ -14,3 +14,4 @@ export { globToRegExp, makeNameFilter, filterPackages } from './filter.js';
 export { readKeys, verifyDetached } from './gpg.js';
 export { parseMetalink, parseMirrorlist, resolveBaseUrls } from './mirrors.js';
 export { whatProvides, searchPackages, type ProvideMatch } from './query.js';
+export { defaultCacheDir } from '../util/cachedir.js';

@@ -4,7 +4,6 @@
 import { newRepoDefinition } from './defaults.js';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -17,6 +16,7 @@ import type { Advisory, Package, Repo, RepoDefinition } from './types.js';
 import { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';
 import { resolveBaseUrls } from './mirrors.js';
 import { decompressChunks, detectCompression } from './decompress.js';
+import { defaultCacheDir } from '../util/cachedir.js';
 import { parsePrimaryToPool } from './primaryfast.js';
 import { parseFilelists, type FilelistsMap } from './filelists.js';
 import { parseUpdateinfo } from './updateinfo.js';
@@ -34,14 +34,6 @@ export interface LoadOptions {
   log?: (msg: string) => void;
   /** Clock for expiry (tests). */
   now?: () => number;
-}
-
-/** Where caches live: option, $RPMKIT_CACHE_DIR, $XDG_CACHE_HOME/rpmkit, ~/.cache/rpmkit. */
-export function defaultCacheDir(explicit?: string): string {
-  if (explicit) return path.resolve(explicit);
-  if (process.env.RPMKIT_CACHE_DIR) return path.resolve(process.env.RPMKIT_CACHE_DIR);
-  if (process.env.XDG_CACHE_HOME) return path.join(process.env.XDG_CACHE_HOME, 'rpmkit');
-  return path.join(os.homedir(), '.cache', 'rpmkit');
 }
 
 /** The cache folder of one repo: its id plus a hash of where it comes from. */

@@ -12,7 +12,9 @@ export type XmlParser = SaxesParser<{ xmlns: false; position: true }>;
 
 /** A configured parser; saxes is loaded on first use (warm loads never need it). */
 export async function createXmlParser(what: string): Promise<XmlParser> {
-  const { SaxesParser: Parser } = await import('saxes');
+  const saxes = await import('saxes');
+  // saxes is CommonJS: in the start-up bundle its namespace holds only `default`.
+  const Parser = saxes.SaxesParser ?? (saxes as unknown as { default: typeof saxes }).default.SaxesParser;
   const p = new Parser({ xmlns: false, position: true }) as XmlParser;
   p.on('doctype', () => {
     throw new RpmkitError('METADATA_INVALID', `${what}: has a DOCTYPE declaration, which repository metadata never has`, {

@@ -9,7 +9,8 @@ import type { TestContext } from 'node:test';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHARED = process.env.RPMKIT_SHARED ?? path.resolve(ROOT, '..', 'shared');
-export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+// The launcher users run (bin/rpmkit -> the start-up bundle in dist/bin).
+export const CLI = path.join(ROOT, 'bin', 'rpmkit');
 
 /** Path inside ../shared, or undefined (and the test skipped with a notice) when absent. */
 export function sharedPath(t: TestContext, rel: string): string | undefined {

@@ -6,13 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RpmkitError } from '../../errors.js';
 import { output } from '../options.js';
+import { packageRoot } from '../../util/pkgroot.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** examples/demo in the source tree (dist/cli/commands -> repo root). */
-export const DEMO_SOURCE = path.resolve(here, '..', '..', '..', 'examples', 'demo');
+/** examples/demo in the package. */
+export const DEMO_SOURCE = path.join(packageRoot(), 'examples', 'demo');
 
 interface Step {
   title: string;
@@ -34,7 +33,7 @@ export function register(program: Command): void {
       rmSync(project, { recursive: true, force: true });
       cpSync(DEMO_SOURCE, project, { recursive: true, filter: (src) => !/(^|\/)(specs|build\.sh|BUILT_WITH|rpmkit\.lock)$/.test(src) });
       const cache = path.join(work, 'cache');
-      const cli = path.resolve(process.argv[1] ?? path.join(here, '..', 'main.js'));
+      const cli = path.resolve(process.argv[1] ?? path.join(packageRoot(), 'bin', 'rpmkit'));
       const steps: Step[] = [
         { title: 'What the example repository holds', args: ['search', 'demo'] },
         { title: 'What `demo-hello` pulls in (weak deps on, as the manifest asks)', args: ['resolve', 'demo-hello', '--weak-deps', '--repo', 'demo=./repo'] },

@@ -30,8 +30,8 @@ export const commandModules: Readonly<Record<string, Loader>> = {
   why: () => import('./why.js'),
 };
 
-/** Global options that take a value: the word after them is not a command name. */
-const VALUE_OPTIONS = new Set(['-f', '--file', '--cache-dir', '--arch']);
+/** Global options that take a value (program.ts): the word after them is not a command name. */
+const VALUE_OPTIONS = new Set(['-f', '--file', '--cache-dir', '--arch', '--vendor-dir']);
 
 /**
  * The command an argument list runs, when it names exactly one known

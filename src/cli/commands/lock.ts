@@ -170,9 +170,6 @@ export async function runLock(cmd: Command, opts: LockCommandOptions, updateName
 }
 
 export function register(program: Command): void {
-  // The global flags the lock stage defines, unless the program already has them.
-  if (!program.options.some((o) => o.long === '--locked')) program.option('--locked', 'never re-resolve: fail (exit 3) when rpmkit.lock does not match the manifest');
-  if (!program.options.some((o) => o.long === '--vendor-dir')) program.option('--vendor-dir <dir>', 'take every locked RPM from DIR (made by `rpmkit vendor`); no network');
   program
     .command('lock')
     .description('resolve the manifest and write rpmkit.lock beside it (alias: update with no packages)')

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fetchLocked, vendorPackages, type FetchEvent, type LockFetchOptions, type RepoTransport } from '../../fetch/index.js';
 import type { Lock } from '../../lockfile/index.js';
-import { defaultCacheDir } from '../../repo/index.js';
+import { defaultCacheDir } from '../../util/cachedir.js';
 import type { Manifest } from '../../config/index.js';
 import { RpmkitError } from '../../errors.js';
 import type { GlobalOptions, Output } from '../context.js';
