@@ -93,6 +93,12 @@ async function main(): Promise<void> {
     console.log(`  rpmkit  : ${fmt(mineMs)}`);
     console.log(`  ratio rpmkit/libsolv: ${fmt(ratios, 'x', 2)}   (target: median <= 2x)`);
     console.log(`  total   : libsolv ${libsolvMs.reduce((a, b) => a + b, 0)} ms, rpmkit ${mineMs.reduce((a, b) => a + b, 0).toFixed(0)} ms`);
+    // RPMKIT_BENCH_VERBOSE=1: every job, slowest ratio first (which jobs make the tail).
+    if (process.env.RPMKIT_BENCH_VERBOSE) {
+      for (const i of ratios.map((_, k) => k).sort((a, b) => (ratios[b] as number) - (ratios[a] as number))) {
+        console.log(`    ${(ratios[i] as number).toFixed(2).padStart(6)}x  rpmkit ${(mineMs[i] as number).toFixed(1).padStart(6)} ms  libsolv ${String(libsolvMs[i]).padStart(3)} ms  ${(jobs[i] as string[]).join(' ')}`);
+      }
+    }
 
     // Whole process: rpmkit resolve vs a warm dnf.
     if (!have('dnf')) {

@@ -595,9 +595,11 @@ async function extractPackage(
       if (entry.data && window > 0) {
         checkBody(entry.data, f, nevra);
         const data = entry.data;
-        // A path nothing occupies (and no queued entry will) is written in
-        // place: no temp name and no rename. The undo log removes it on failure.
-        const direct = !pendingTargets.has(target) && !fss.lstatSync(target, { throwIfNoEntry: false });
+        // A path no queued entry will take is written in place: no temp name
+        // and no rename; the undo log removes it on failure. Whether something
+        // is already there is left to open(O_EXCL) (no lstat per file: on a
+        // fresh root it is always ENOENT), which falls back to a temp file.
+        const direct = !pendingTargets.has(target);
         write = (async () => {
           if (direct) {
             try {
