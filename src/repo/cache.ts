@@ -4,17 +4,15 @@
 // one string and walks integer arrays, so a 60k-package pool loads in a
 // fraction of the time parsing takes, and identical dependencies come back as
 // one shared object (as the parser interns them).
-import { isAscii } from 'node:buffer';
 import type { DepOp, EVR } from '../evr/index.js';
 import { RpmkitError } from '../errors.js';
 import type { Advisory, Dep, FileType, Package } from './types.js';
-import { tryParseRichDep } from './richdep.js';
-import { EMPTY } from './primary.js';
+import { CachedPackage, RECORD_FIXED, Segment, checkStarts } from './cachedpackage.js';
 
-const MAGIC = 'RPMKITP2';
+/** Segment format: P4 added the string start offsets (packages decode strings lazily). */
+const MAGIC = 'RPMKITP4';
 /** Cache format version: P3 = a container of P2 segments (parallel parsing). */
 const CONTAINER_MAGIC = 'RPMKITP3';
-const OPS: (DepOp | undefined)[] = [undefined, 'LT', 'LE', 'EQ', 'GE', 'GT'];
 const OP_CODE: Record<DepOp, number> = { LT: 1, LE: 2, EQ: 3, GE: 4, GT: 5 };
 const FT: FileType[] = ['file', 'dir', 'ghost'];
 const FT_CODE: Record<FileType, number> = { file: 0, dir: 1, ghost: 2 };
@@ -113,17 +111,26 @@ class Strings {
   private full: Buffer[] = [];
   private buf = Buffer.allocUnsafe(1 << 20);
   private len = 0;
+  /** Bytes in the full blocks. */
+  private base = 0;
   private n = 1;
+  /** Where each entry's bytes start in the whole table (see stringStarts); entry 0 at 0. */
+  readonly starts = new U32();
+  constructor() {
+    this.starts.push(0);
+  }
   private append(s: string): number {
     if (s.includes('\u0000')) throw new RpmkitError('METADATA_INVALID', 'a NUL character in repository metadata');
     const need = this.len + 1 + s.length * 3;
     if (need > this.buf.length) {
       // A new block; entries never span blocks (the table is their concatenation).
       this.full.push(this.buf.subarray(0, this.len));
+      this.base += this.len;
       this.buf = Buffer.allocUnsafe(Math.max(1 + s.length * 3, 1 << 20));
       this.len = 0;
     }
     this.buf[this.len++] = 0;
+    this.starts.push(this.base + this.len);
     this.len += this.buf.write(s, this.len, 'utf8');
     return this.n++;
   }
@@ -146,6 +153,11 @@ class Strings {
   }
   parts(): Buffer[] {
     return [...this.full, this.buf.subarray(0, this.len)];
+  }
+  /** The start offsets plus the closing one (one past the end), as stringStarts gives. */
+  startParts(): Buffer[] {
+    const end = new Uint32Array([this.base + this.len + 1]);
+    return [...this.starts.parts(), Buffer.from(end.buffer)];
   }
   bytes(): Buffer {
     return concatParts(this.parts());
@@ -276,7 +288,7 @@ export class PoolWriter {
 
   finish(meta: PoolMeta, advisories?: Advisory[]): Buffer {
     const header = Buffer.from(JSON.stringify({ meta: { ...meta, packageCount: this.count }, advisories: advisories ?? null, nEvr: this.nEvr, nDep: this.nDep }), 'utf8');
-    const sections = [[header], this.S.parts(), this.evrs.parts(), this.deps.parts(), this.ints.parts(), this.nums.parts()];
+    const sections = [[header], this.S.parts(), this.evrs.parts(), this.deps.parts(), this.ints.parts(), this.nums.parts(), this.S.startParts()];
     const lens = sections.map((ps) => ps.reduce((a, p) => a + p.length, 0));
     let size = 8 + 8 * sections.length;
     for (const l of lens) size = pad8(size + l);
@@ -333,40 +345,6 @@ export interface DecodedPool {
   meta: PoolMeta;
   packages: Package[];
   advisories?: Advisory[];
-}
-
-/**
- * The NUL-separated string table as strings, decoded in blocks cut at NULs.
- * ASCII blocks become one-byte strings; a block with a non-ASCII character
- * is decoded in 1 KiB pieces, so a stray 'é' makes only its piece a two-byte
- * string (twice the memory, kept alive by every substring) and not 256 KiB.
- */
-function splitTable(buf: Buffer, start: number, end: number): string[] {
-  const out: string[] = [];
-  if (start >= end) return [''];
-  const cutAt = (p: number, size: number, lim: number): number => {
-    if (p + size >= lim) return lim;
-    const nul = buf.indexOf(0, p + size);
-    return nul < 0 || nul > lim ? lim : nul;
-  };
-  const push = (a: number, b: number, ascii: boolean): void => {
-    const part = buf.toString(ascii ? 'latin1' : 'utf8', a, b).split('\u0000');
-    // Pieces after the first start at a NUL: their first part is empty.
-    for (let i = a > start ? 1 : 0; i < part.length; i++) out.push(part[i] as string);
-  };
-  for (let pos = start; pos < end; ) {
-    const cut = cutAt(pos, 256 * 1024, end);
-    if (isAscii(buf.subarray(pos, cut))) push(pos, cut, true);
-    else {
-      for (let q = pos; q < cut; ) {
-        const c = cutAt(q, 1024, cut);
-        push(q, c, isAscii(buf.subarray(q, c)));
-        q = c;
-      }
-    }
-    pos = cut;
-  }
-  return out;
 }
 
 /**
@@ -466,13 +444,14 @@ export function decodePool(buf: Buffer, repoId?: string): DecodedPool {
 
 /** One pool segment (PoolWriter.finish's format). */
 function decodeSegment(buf: Buffer, repoId?: string): DecodedPool {
-  if (buf.length < 56 || buf.toString('latin1', 0, 8) !== MAGIC) corrupt('bad magic');
+  if (buf.length < 64 || buf.toString('latin1', 0, 8) !== MAGIC) corrupt('bad magic');
   const sec = (i: number): [number, number] => {
     const off = buf.readUInt32LE(8 + i * 8);
     const len = buf.readUInt32LE(12 + i * 8);
     if (off + len > buf.length || off % 8 !== 0) corrupt('bad section table');
     return [off, len];
   };
+  // Views where aligned: the packages read their fields from these bytes.
   const u32 = (i: number): Uint32Array => {
     const [off, len] = sec(i);
     if (len % 4) corrupt('bad section length');
@@ -488,119 +467,46 @@ function decodeSegment(buf: Buffer, repoId?: string): DecodedPool {
     corrupt('bad header');
   }
   const [so, sl] = sec(1);
-  const strs = splitTable(buf, so, so + sl);
-  const S = (i: number): string => {
-    const s = strs[i];
-    if (s === undefined) corrupt('string index out of range');
-    return s;
-  };
+  const table = buf.subarray(so, so + sl);
+  const starts = u32(6);
+  checkStarts(starts, sl);
   const ev = u32(2);
   const dp = u32(3);
   const ints = u32(4);
   const [fo, fl] = sec(5);
+  if (fl % 8) corrupt('bad section length');
   const nums = (buf.byteOffset + fo) % 8 === 0 ? new Float64Array(buf.buffer, buf.byteOffset + fo, fl / 8) : new Float64Array(buf.buffer.slice(buf.byteOffset + fo, buf.byteOffset + fo + fl));
   if (ev.length !== head.nEvr * 3 || dp.length !== head.nDep * 3) corrupt('table sizes');
-  const evrList: EVR[] = new Array(head.nEvr);
-  for (let i = 0, j = 0; i < head.nEvr; i++, j += 3) {
-    const e: EVR = { version: S(ev[j + 1] as number) };
-    if (ev[j]) e.epoch = S(ev[j] as number);
-    if (ev[j + 2]) e.release = S(ev[j + 2] as number);
-    evrList[i] = e;
+  // Every index is checked here, once, so that the packages can decode their
+  // fields lazily (cachedpackage.ts) without meeting a bad one later.
+  const nStr = starts.length - 1;
+  for (let j = 0; j < ev.length; j++) if ((ev[j] as number) >= nStr) corrupt('string index out of range');
+  for (let j = 0; j < dp.length; j += 3) {
+    if ((dp[j] as number) >= nStr) corrupt('string index out of range');
+    if ((dp[j + 1] as number) & 7 && ((dp[j + 2] as number) < 1 || (dp[j + 2] as number) > head.nEvr)) corrupt('evr index');
   }
-  const depList: Dep[] = new Array(head.nDep);
-  for (let i = 0, j = 0; i < head.nDep; i++, j += 3) {
-    const flags = dp[j + 1] as number;
-    // Whole literals per shape: adding properties later would give every
-    // object an out-of-line property array.
-    const name = S(dp[j] as number);
-    const op = OPS[flags & 7];
-    const pre = (flags & 8) !== 0;
-    let d: Dep;
-    if (op) {
-      const evr = evrList[(dp[j + 2] as number) - 1];
-      if (!evr) corrupt('evr index');
-      d = pre ? { name, op, evr, pre } : { name, op, evr };
-    } else d = pre ? { name, pre } : { name };
-    if (flags & 16) {
-      const r = tryParseRichDep(name);
-      if (r) d = { ...d, rich: r };
-    }
-    depList[i] = d;
-  }
-  const rid = repoId ?? head.meta.repoId;
+  const seg = new Segment(table, starts, ev, dp, ints, nums, repoId ?? head.meta.repoId);
   const count = head.meta.packageCount;
+  if (nums.length !== count * 7) corrupt('number table size');
   const packages: Package[] = new Array(count);
   let k = 0;
-  let f = 0;
-  const opt = (i: number): string | undefined => (i ? S(i) : undefined);
   for (let n = 0; n < count; n++) {
-    if (k + 19 > ints.length) corrupt('truncated package table');
-    const p: Package = {
-      name: S(ints[k] as number),
-      epoch: S(ints[k + 1] as number),
-      version: S(ints[k + 2] as number),
-      release: S(ints[k + 3] as number),
-      arch: S(ints[k + 4] as number),
-      repoId: rid,
-      location: S(ints[k + 5] as number),
-      locationBase: opt(ints[k + 6] as number),
-      checksum: { type: S(ints[k + 16] as number), value: S(ints[k + 17] as number) },
-      size: { package: nums[f] as number, installed: nums[f + 1] as number, archive: nums[f + 2] as number },
-      time: { file: nums[f + 3] as number, build: nums[f + 4] as number },
-      sourcerpm: opt(ints[k + 7] as number),
-      summary: opt(ints[k + 8] as number),
-      description: opt(ints[k + 9] as number),
-      url: opt(ints[k + 10] as number),
-      license: opt(ints[k + 11] as number),
-      vendor: opt(ints[k + 12] as number),
-      group: opt(ints[k + 13] as number),
-      buildhost: opt(ints[k + 14] as number),
-      packager: opt(ints[k + 15] as number),
-      headerRange: ints[k + 18] ? { start: nums[f + 5] as number, end: nums[f + 6] as number } : undefined,
-      provides: EMPTY,
-      requires: EMPTY,
-      conflicts: EMPTY,
-      obsoletes: EMPTY,
-      recommends: EMPTY,
-      suggests: EMPTY,
-      supplements: EMPTY,
-      enhances: EMPTY,
-      files: EMPTY,
-      fileTypes: undefined,
-    };
-    k += 19;
-    f += 7;
-    for (const key of DEP_LISTS) {
+    if (k + RECORD_FIXED > ints.length) corrupt('truncated package table');
+    for (let j = 0; j < 18; j++) if ((ints[k + j] as number) >= nStr) corrupt('string index out of range');
+    packages[n] = new CachedPackage(seg, k, n * 7);
+    k += RECORD_FIXED;
+    for (let kind = 0; kind < 8; kind++) {
       const len = ints[k++] as number;
-      if (len) {
-        if (k + len > ints.length) corrupt('truncated dependency list');
-        const l: Dep[] = new Array(len);
-        for (let i = 0; i < len; i++) {
-          const d = depList[ints[k + i] as number];
-          if (!d) corrupt('dependency index');
-          l[i] = d;
-        }
-        p[key] = l;
-        k += len;
-      }
+      if (k + len > ints.length) corrupt('truncated dependency list');
+      for (let i = 0; i < len; i++) if ((ints[k + i] as number) >= head.nDep) corrupt('dependency index');
+      k += len;
     }
+    if (k + 2 > ints.length) corrupt('truncated file list');
     const nf = ints[k] as number;
-    const typed = ints[k + 1] as number;
     k += 2;
-    if (nf) {
-      if (k + nf > ints.length) corrupt('truncated file list');
-      const files: string[] = new Array(nf);
-      const types: FileType[] | undefined = typed ? new Array(nf) : undefined;
-      for (let i = 0; i < nf; i++) {
-        const v = ints[k + i] as number;
-        files[i] = S(v >>> 2);
-        if (types) types[i] = FT[v & 3] ?? 'file';
-      }
-      p.files = files;
-      p.fileTypes = types;
-      k += nf;
-    }
-    packages[n] = p;
+    if (k + nf > ints.length) corrupt('truncated file list');
+    for (let i = 0; i < nf; i++) if ((ints[k + i] as number) >>> 2 >= nStr) corrupt('string index out of range');
+    k += nf;
   }
   if (k !== ints.length) corrupt('trailing data');
   return { meta: head.meta, packages, advisories: head.advisories ?? undefined };

@@ -15,3 +15,4 @@ export { readKeys, verifyDetached } from './gpg.js';
 export { parseMetalink, parseMirrorlist, resolveBaseUrls } from './mirrors.js';
 export { whatProvides, searchPackages, type ProvideMatch } from './query.js';
 export { defaultCacheDir } from '../util/cachedir.js';
+export { CachedPackage, plainPackage } from './cachedpackage.js';

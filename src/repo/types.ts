@@ -1,6 +1,8 @@
 // The in-memory package pool contract shared by the metadata stage (which
-// fills it) and the solver, lock and install stages (which read it). Plain
-// data: no methods on packages, so pools can be cached, cloned and tested alone.
+// fills it) and the solver, lock and install stages (which read it). Data
+// only, read-only to readers: packages from the pool cache decode their
+// fields on first read (cachedpackage.ts), others are plain objects;
+// plainPackage() gives a plain copy of either.
 import type { DepOp, EVR } from '../evr/index.js';
 
 /** Operators of rpm's rich (boolean) dependencies. */

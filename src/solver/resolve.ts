@@ -32,7 +32,8 @@ export function comparePackages(a: Package, b: Package): number {
 function sourceName(p: Package): string {
   const s = p.sourcerpm;
   if (!s) return '';
-  const t = s.replace(/\.(no)?src\.rpm$/, '');
+  // Not a regular expression: this runs for every package of every pool.
+  const t = s.endsWith('.src.rpm') ? s.slice(0, -8) : s.endsWith('.nosrc.rpm') ? s.slice(0, -10) : s;
   const r = t.lastIndexOf('-');
   const v = r > 0 ? t.lastIndexOf('-', r - 1) : -1;
   return v > 0 ? t.slice(0, v) : t;

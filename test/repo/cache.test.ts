@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadRepo, repoFromUrl, repoCacheDir } from '../../src/repo/index.js';
+import { CachedPackage, loadRepo, plainPackage, repoFromUrl, repoCacheDir } from '../../src/repo/index.js';
 import { RpmkitError } from '../../src/errors.js';
 import { tempDir } from '../helpers/env.js';
-import { makeRepo, pkgXml, primaryXml } from './helpers.js';
+import { makeRepo, pkgXml, plain, primaryXml } from './helpers.js';
 
 function setup(t: import('node:test').TestContext) {
   const tmp = tempDir(t);
@@ -28,7 +28,7 @@ test('a warm load within metadata_expire neither fetches nor parses', async (t) 
   rmSync(s.dir, { recursive: true });
   s.logs.length = 0;
   const warm = await loadRepo(s.def, { cacheDir: s.cache, log: s.log });
-  assert.deepEqual(warm.packages, cold.packages);
+  assert.deepEqual(plain(warm.packages), plain(cold.packages));
   assert.equal(warm.repomdChecksum, cold.repomdChecksum);
   assert.ok(s.logs.some((l) => l.includes('from cache')));
   assert.ok(!s.logs.some((l) => l.includes('fetching')));
@@ -81,7 +81,7 @@ test('a corrupt cache entry is ignored and rebuilt', async (t) => {
     writeFileSync(pool, bad);
     const logs: string[] = [];
     const r = await loadRepo(s.def, { cacheDir: s.cache, log: (m) => logs.push(m) });
-    assert.deepEqual(r.packages, cold.packages);
+    assert.deepEqual(plain(r.packages), plain(cold.packages));
     assert.ok(logs.some((l) => l.includes('corrupt cache')), logs.join('\n'));
     assert.deepEqual(readFileSync(pool), good, 'rebuilt byte-identically');
   }
@@ -114,4 +114,22 @@ test('cache dir defaults: $RPMKIT_CACHE_DIR, then $XDG_CACHE_HOME/rpmkit', async
   assert.equal(defaultCacheDir('/y'), '/y');
   delete process.env.RPMKIT_CACHE_DIR;
   assert.equal(defaultCacheDir(), '/x/xdg/rpmkit');
+});
+
+test('cached packages decode each field once: stable objects, plain JSON, replaceable file lists', async (t) => {
+  const s = setup(t);
+  await loadRepo(s.def, { cacheDir: s.cache });
+  const warm = await loadRepo(s.def, { cacheDir: s.cache });
+  const p = warm.packages[0]!;
+  assert.ok(p instanceof CachedPackage, 'a warm load gives lazily decoded packages');
+  assert.equal(p.requires, p.requires, 'the same list each time (the solver caches by identity)');
+  assert.equal(p.checksum, p.checksum);
+  // JSON (what --json prints) is the plain package, every field included.
+  const json = JSON.parse(JSON.stringify(p)) as Record<string, unknown>;
+  assert.deepEqual(json, JSON.parse(JSON.stringify(plainPackage(p))));
+  for (const k of ['name', 'version', 'release', 'arch', 'checksum', 'size', 'time', 'provides', 'requires', 'files']) assert.ok(k in json, k);
+  // loadFilelists replaces the primary subset.
+  p.files = ['/x'];
+  p.fileTypes = ['dir'];
+  assert.deepEqual([p.files, p.fileTypes], [['/x'], ['dir']]);
 });

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { formatEVR } from '../../src/evr/index.js';
-import type { Dep, Package } from '../../src/repo/index.js';
+import { plainPackage, type Dep, type Package } from '../../src/repo/index.js';
 
 export interface Solvable {
   name: string;
@@ -155,4 +155,13 @@ function solvRich(op: keyof typeof RICH_SYM, args: Dep[]): string {
   const part = (d: Dep) => (d.rich ? `(${solvRich(d.rich.op, d.rich.args)})` : solvDep(d));
   if ((op === 'if' || op === 'unless') && args.length === 3) return `${part(args[0] as Dep)} ${RICH_SYM[op]} ${part(args[1] as Dep)} ELSE ${part(args[2] as Dep)}`;
   return args.map(part).join(` ${RICH_SYM[op]} `);
+}
+
+/**
+ * Packages as comparable plain objects: cache-decoded packages (whose
+ * fields are getters) materialised, and fields that are undefined dropped,
+ * so a parsed list and a cached one compare field by field.
+ */
+export function plain(ps: readonly Package[]): Record<string, unknown>[] {
+  return ps.map((p) => Object.fromEntries(Object.entries(plainPackage(p)).filter(([, v]) => v !== undefined)));
 }
