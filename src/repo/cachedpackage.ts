@@ -102,6 +102,16 @@ export class Segment {
     return d;
   }
 
+  /** Name of dependency i, without building the dependency (or its EVR). */
+  depName(i: number): string {
+    return this.str(this.dp[i * 3] as number);
+  }
+
+  /** Is dependency i a rich (boolean) one that parses as such? */
+  depIsRich(i: number): boolean {
+    return ((this.dp[i * 3 + 1] as number) & 16) !== 0 && this.dep(i).rich !== undefined;
+  }
+
   /** The dependency list of kind `kind` (DEP_KIND_INDEX) of the record whose lists start at `k`. */
   depList(k: number, kind: number): Dep[] {
     const ints = this.ints;
@@ -246,6 +256,21 @@ export class CachedPackage implements Package {
   }
   get provides(): Dep[] {
     return this.deps(0);
+  }
+  /**
+   * The names of its plain (not rich) provides, in order, without building
+   * the list: the solver's index pass reads every package's provides once,
+   * and most packages are never looked at again.
+   */
+  eachProvideName(fn: (name: string) => void): void {
+    const seg = this.#seg;
+    const ints = seg.ints;
+    const k = this.#k + RECORD_FIXED;
+    const len = ints[k] as number;
+    for (let i = 1; i <= len; i++) {
+      const id = ints[k + i] as number;
+      if (!seg.depIsRich(id)) fn(seg.depName(id));
+    }
   }
   get requires(): Dep[] {
     return this.deps(1);

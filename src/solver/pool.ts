@@ -5,6 +5,7 @@
 // rangesOverlap (release-optional matching) — file paths included.
 import { compareEVR, rangesOverlap } from '../evr/index.js';
 import type { Dep, Package, RichDep } from '../repo/types.js';
+import { CachedPackage } from '../repo/cachedpackage.js';
 
 /** Why a package of the repositories is not in the pool. */
 export type FilteredReason =
@@ -129,8 +130,11 @@ export class Pool {
     const pkgs = this.pkgs;
     for (let id = 1; id < pkgs.length; id++) {
       const p = pkgs[id];
-      bump(p.name);
-      for (const d of p.provides) if (!d.rich && d.name !== p.name) bump(d.name);
+      const name = p.name;
+      bump(name);
+      eachProvideName(p, (n) => {
+        if (n !== name) bump(n);
+      });
     }
     const n = capId.size;
     const off = new Int32Array(n + 1);
@@ -139,16 +143,17 @@ export class Pool {
     const ids = new Int32Array(off[n]);
     for (let id = 1; id < pkgs.length; id++) {
       const p = pkgs[id];
-      ids[fill[capId.get(p.name)!]++] = id;
+      const name = p.name;
+      ids[fill[capId.get(name)!]++] = id;
       let last = '';
-      for (const d of p.provides) {
-        if (d.rich || d.name === p.name || d.name === last) continue;
-        last = d.name;
-        const c = capId.get(d.name)!;
+      eachProvideName(p, (n) => {
+        if (n === name || n === last) return;
+        last = n;
+        const c = capId.get(n)!;
         // A package listing one name twice (different versions) is indexed once per entry; dedupe here.
-        if (fill[c] > off[c] && ids[fill[c] - 1] === id) continue;
+        if (fill[c] > off[c] && ids[fill[c] - 1] === id) return;
         ids[fill[c]++] = id;
-      }
+      });
     }
     // Compact away the slots left by deduplication.
     let w = 0;
@@ -257,6 +262,12 @@ export class Pool {
     const p = this.pkgs[id];
     return `${p.name}-${p.epoch && p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
   }
+}
+
+/** The names of a package's plain provides; cache-decoded packages give them without building their list. */
+function eachProvideName(p: Package, fn: (name: string) => void): void {
+  if (p instanceof CachedPackage) p.eachProvideName(fn);
+  else for (const d of p.provides) if (!d.rich) fn(d.name);
 }
 
 /** Capability names a (possibly rich) dependency mentions. */
