@@ -300,9 +300,10 @@ export class CachedPackage implements Package {
     const ints = seg.ints;
     const k = seg.filesAt(this.#k + RECORD_FIXED);
     const nf = ints[k] as number;
+    // Only what was not replaced (loadFilelists sets both) is filled in.
     if (!nf) {
-      d.files = EMPTY;
-      d.fileTypes = null;
+      d.files ??= EMPTY;
+      if (d.fileTypes === undefined) d.fileTypes = null;
       return;
     }
     const typed = ints[k + 1] !== 0;
@@ -313,8 +314,8 @@ export class CachedPackage implements Package {
       files[i] = seg.str(v >>> 2);
       if (types) types[i] = FT[v & 3] ?? 'file';
     }
-    d.files = files;
-    d.fileTypes = types ?? null;
+    d.files ??= files;
+    if (d.fileTypes === undefined) d.fileTypes = types ?? null;
   }
   get files(): string[] {
     if (this.d.files === undefined) this.decodeFiles();

@@ -128,7 +128,10 @@ test('cached packages decode each field once: stable objects, plain JSON, replac
   const json = JSON.parse(JSON.stringify(p)) as Record<string, unknown>;
   assert.deepEqual(json, JSON.parse(JSON.stringify(plainPackage(p))));
   for (const k of ['name', 'version', 'release', 'arch', 'checksum', 'size', 'time', 'provides', 'requires', 'files']) assert.ok(k in json, k);
-  // loadFilelists replaces the primary subset.
+  // loadFilelists replaces the primary subset; a replaced field stays replaced.
+  const q = warm.packages[1]!;
+  q.files = ['/x'];
+  assert.deepEqual([q.files, q.fileTypes], [['/x'], undefined]);
   p.files = ['/x'];
   p.fileTypes = ['dir'];
   assert.deepEqual([p.files, p.fileTypes], [['/x'], ['dir']]);
