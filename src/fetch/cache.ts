@@ -77,6 +77,28 @@ export async function claimPartial(cacheDir: string, checksum: string): Promise<
   };
 }
 
+/**
+ * Write verified bytes to their blob path: a private temp name beside it,
+ * then rename, so readers only ever see the whole file.
+ */
+export async function storeBlob(cacheDir: string, checksum: string, data: Uint8Array): Promise<string> {
+  const dest = blobPath(cacheDir, checksum);
+  const tmp = `${dest}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  for (let attempt = 0; ; attempt++) {
+    await ensureDir(path.dirname(dest));
+    try {
+      await fs.writeFile(tmp, data, { flag: 'wx' });
+      await fs.rename(tmp, dest);
+      return dest;
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      // The cache was cleaned while we ran: make the folder again, once.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw e;
+      made.delete(path.dirname(dest));
+    }
+  }
+}
+
 /** Move a verified file to its blob path (atomic; same filesystem). */
 export async function commitBlob(cacheDir: string, checksum: string, verifiedFile: string): Promise<string> {
   const dest = blobPath(cacheDir, checksum);

@@ -8,9 +8,12 @@ import pLimit from 'p-limit';
 import { RpmkitError } from '../errors.js';
 import { httpGet } from '../net/index.js';
 import { redactUrl } from '../util/redact.js';
-import { blobPath, claimPartial, commitBlob } from './cache.js';
+import { blobPath, claimPartial, commitBlob, storeBlob } from './cache.js';
 import type { DownloadItem, DownloadOptions, DownloadResult } from './types.js';
 import { parseChecksum, verifyFile } from './verify.js';
+
+/** Files up to this size are downloaded into memory (opts.memoryMax). */
+const MEMORY_MAX = 4 << 20;
 
 /** Why one URL did not give the file. */
 interface UrlFailure {
@@ -51,21 +54,25 @@ async function sizeOf(file: string): Promise<number> {
   }
 }
 
-/** One URL, with our own retry loop so each retry resumes from what is already on disk. */
-async function fetchFromUrl(item: DownloadItem, url: string, part: string, opts: DownloadOptions, shown: { bytes: number }): Promise<UrlFailure | undefined> {
+/**
+ * One URL, with our own retry loop so each retry resumes from what is
+ * already on disk. Without `part` (a small file) the body stays in memory
+ * and is returned once verified.
+ */
+async function fetchFromUrl(item: DownloadItem, url: string, part: string | undefined, opts: DownloadOptions, shown: { bytes: number }): Promise<{ failure?: UrlFailure; data?: Buffer }> {
   const { algo, hex } = parseChecksum(item.checksum, item.name);
   const retries = opts.retries ?? 4;
   const delay = opts.retryDelayMs ?? 300;
   const transport = item.repoId ? opts.repos?.[item.repoId] : undefined;
   let restartedClean = false;
   for (let attempt = 0; ; attempt++) {
-    let start = await sizeOf(part);
-    if (start >= item.size) {
+    let start = part ? await sizeOf(part) : 0;
+    if (part && start >= item.size) {
       // A complete-looking partial that was not committed is suspect: start over.
       await fs.rm(part, { force: true });
       start = 0;
     }
-    const inMemory = start === 0 && item.size <= (opts.memoryMax ?? 4 << 20);
+    const inMemory = !part;
     // Bytes thrown away (restart from 0) are taken back from the progress total.
     if (start !== shown.bytes) {
       opts.onEvent?.({ type: 'progress', name: item.name, delta: start - shown.bytes });
@@ -73,7 +80,7 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string, opts:
     }
     try {
       const r = await httpGet(url, {
-        dest: inMemory ? undefined : part,
+        dest: part,
         start: inMemory ? 0 : start,
         maxSize: item.size,
         retries: 0,
@@ -95,45 +102,44 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string, opts:
         throw Object.assign(new RpmkitError('NETWORK', `${redactUrl(url)}: body ended after ${r.size} of ${item.size} bytes`), { retryable: true });
       }
       if (r.digest !== hex) {
-        if (!inMemory) await fs.rm(part, { force: true });
+        if (part) await fs.rm(part, { force: true });
         if (r.resumed && !restartedClean) {
           // The kept prefix may be what is wrong (a changed file on the server): once more from 0.
           restartedClean = true;
           continue;
         }
-        return {
+        return { failure: {
           url,
           kind: 'integrity',
           error: new RpmkitError('CHECKSUM_MISMATCH', `${item.name}: ${redactUrl(url)} has ${algo} ${r.digest}, the lock says ${hex}`, {
             hint: 'the server sent a different file than the lock names; the repository may have been rebuilt (run `rpmkit update`) or the mirror is bad',
             details: { package: item.name, url: redactUrl(url), expected: item.checksum, actual: `${algo}:${r.digest}` },
           }),
-        };
+        } };
       }
-      // Verified: now it may touch the disk (no fsync: cache hits are re-hashed, so a torn write is caught).
-      if (inMemory) await fs.writeFile(part, r.data!);
-      return undefined;
+      // Verified; a small file goes to the cache in one write (no fsync: cache hits are re-hashed, so a torn write is caught).
+      return inMemory ? { data: r.data } : {};
     } catch (e) {
       if (!(e instanceof RpmkitError)) throw e;
       const status = statusOf(e);
       if (e.code === 'SIZE_MISMATCH') {
-        await fs.rm(part, { force: true });
-        return { url, kind: 'integrity', error: new RpmkitError('SIZE_MISMATCH', `${item.name}: ${redactUrl(url)} is larger than the ${item.size} bytes the lock says`, { hint: 'the server sent a different file than the lock names; the repository may have been rebuilt (run `rpmkit update`) or the mirror is bad', details: { package: item.name, url: redactUrl(url) } }) };
+        if (part) await fs.rm(part, { force: true });
+        return { failure: { url, kind: 'integrity', error: new RpmkitError('SIZE_MISMATCH', `${item.name}: ${redactUrl(url)} is larger than the ${item.size} bytes the lock says`, { hint: 'the server sent a different file than the lock names; the repository may have been rebuilt (run `rpmkit update`) or the mirror is bad', details: { package: item.name, url: redactUrl(url) } }) } };
       }
       if (status === 416 && !restartedClean) {
         restartedClean = true;
-        await fs.rm(part, { force: true });
+        if (part) await fs.rm(part, { force: true });
         continue;
       }
-      if (status === 404 || status === 410 || e.code === 'NOT_FOUND') return { url, kind: 'vanished', error: e };
-      if (e.code === 'AUTH_FAILED') return { url, kind: 'auth', error: e };
+      if (status === 404 || status === 410 || e.code === 'NOT_FOUND') return { failure: { url, kind: 'vanished', error: e } };
+      if (e.code === 'AUTH_FAILED') return { failure: { url, kind: 'auth', error: e } };
       if (opts.signal?.aborted) throw e;
       if (isRetryable(e) && attempt < retries) {
         opts.onEvent?.({ type: 'retry', name: item.name, url: redactUrl(url), attempt: attempt + 1, reason: e.message });
         await sleep(delay * 2 ** attempt, opts.signal);
         continue;
       }
-      return { url, kind: isRetryable(e) ? 'network' : 'other', error: e };
+      return { failure: { url, kind: isRetryable(e) ? 'network' : 'other', error: e } };
     }
   }
 }
@@ -170,28 +176,31 @@ async function fetchOne(item: DownloadItem, opts: DownloadOptions): Promise<Down
     });
   }
   const failures: UrlFailure[] = [];
-  const claim = await claimPartial(opts.cacheDir, item.checksum);
+  // A small file is fetched into memory and stored in one write: there is
+  // no partial file to resume, so nothing to claim (no lock symlink, stat
+  // and unlink per package, which are most of a closure's packages).
+  const claim = item.size <= (opts.memoryMax ?? MEMORY_MAX) ? undefined : await claimPartial(opts.cacheDir, item.checksum);
   const shown = { bytes: 0 };
   try {
     for (const url of item.urls) {
       opts.onEvent?.({ type: 'file-start', name: item.name, url: redactUrl(url) });
-      const f = await fetchFromUrl(item, url, claim.path, opts, shown);
+      const { failure: f, data } = await fetchFromUrl(item, url, claim?.path, opts, shown);
       if (!f) {
-        const dest = await commitBlob(opts.cacheDir, item.checksum, claim.path);
+        const dest = claim ? await commitBlob(opts.cacheDir, item.checksum, claim.path) : await storeBlob(opts.cacheDir, item.checksum, data as Buffer);
         opts.onEvent?.({ type: 'file-done', name: item.name, source: 'network', bytes: item.size });
         return { item, path: dest, source: 'network' };
       }
       failures.push(f);
       if (item.urls.length > 1) opts.onEvent?.({ type: 'mirror-failed', name: item.name, url: redactUrl(url), reason: f.error.message });
       // A file another mirror served wrong must not be resumed from.
-      if (f.kind === 'integrity') await fs.rm(claim.path, { force: true });
+      if (f.kind === 'integrity' && claim) await fs.rm(claim.path, { force: true });
       if (f.kind === 'integrity' || f.kind === 'vanished') {
         opts.onEvent?.({ type: 'progress', name: item.name, delta: -shown.bytes });
         shown.bytes = 0;
       }
     }
   } finally {
-    await claim.release();
+    await claim?.release();
   }
   throw new ItemFailure(item, failures);
 }

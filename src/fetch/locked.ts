@@ -137,11 +137,12 @@ async function placeFile(src: string, dest: string, size: number, what: string):
  */
 export async function vendorPackages(lock: Lock, outDir: string, opts: Omit<LockFetchOptions, 'vendorDir'>): Promise<VendorResult> {
   const dir = path.resolve(outDir);
-  await fs.mkdir(dir, { recursive: true });
-  const previous = await readVendorIndex(dir).then((m) => (m ? [...m.values()] : undefined)).catch(() => undefined);
+  // mkdir says whether it made DIR: a new one holds nothing to reuse or prune.
+  const fresh = (await fs.mkdir(dir, { recursive: true })) !== undefined;
+  const previous = fresh ? undefined : await readVendorIndex(dir).then((m) => (m ? [...m.values()] : undefined)).catch(() => undefined);
   const items = lockItems(lock, opts.baseUrls);
   // Reuse what is already vendored and intact.
-  const present = await Promise.all(items.map(async (it) => (await verifyFile(path.join(dir, it.vendorPath!), it.size, it.checksum)).ok));
+  const present = fresh ? items.map(() => false) : await Promise.all(items.map(async (it) => (await verifyFile(path.join(dir, it.vendorPath!), it.size, it.checksum)).ok));
   const missing = items.filter((_, i) => !present[i]);
   const fetched = await downloadPackages(missing, { ...opts, vendorDir: undefined });
   await Promise.all([...new Set(fetched.map((r) => path.dirname(path.join(dir, r.item.vendorPath!))))].map((d) => fs.mkdir(d, { recursive: true })));

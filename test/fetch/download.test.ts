@@ -25,6 +25,11 @@ function items(base: string, fs: Record<string, Buffer>, repoId = 'base'): Downl
   return Object.entries(fs).map(([p, b]) => ({ name: path.basename(p, '.rpm'), urls: [new URL(p.replace(/^\//, ''), base.replace(/\/repo\/?$/, '/')).href], size: b.length, checksum: sha(b), repoId }));
 }
 
+/** What is left in the cache's partial folder (small files never make one). */
+function partials(cacheDir: string): string[] {
+  return existsSync(path.join(cacheDir, 'partial')) ? readdirSync(path.join(cacheDir, 'partial')) : [];
+}
+
 /** Every blob in the cache matches its name; nothing partial sits under blobs/. */
 function assertCacheSound(cacheDir: string): number {
   const root = path.join(cacheDir, 'blobs', 'sha256');
@@ -66,7 +71,7 @@ test('downloads into a content-addressed cache, verified; second run is all cach
   const r2 = await downloadPackages(its, { cacheDir, ...FAST });
   assert.ok(r2.every((x) => x.source === 'cache'));
   assert.equal(s.log.length, before, 'cache hits make no requests');
-  assert.deepEqual(readdirSync(path.join(cacheDir, 'partial')).filter((f) => !f.endsWith('.lock')), []);
+  assert.deepEqual(partials(cacheDir).filter((f) => !f.endsWith('.lock')), []);
 });
 
 test('503s are retried with backoff and then succeed', async (t) => {
@@ -160,7 +165,7 @@ test('a wrong file (same size) is CHECKSUM_MISMATCH naming the package; larger i
   await assert.rejects(downloadPackages([its[0]], { cacheDir, ...FAST }), (e: unknown) => e instanceof RpmkitError && e.code === 'CHECKSUM_MISMATCH' && e.exitCode === 6 && e.message.includes('p0-1.0-1.x86_64') && !!e.hint);
   await assert.rejects(downloadPackages([its[1]], { cacheDir, ...FAST }), (e: unknown) => e instanceof RpmkitError && e.code === 'SIZE_MISMATCH' && e.message.includes('p1-1.0-1.x86_64'));
   assert.equal(assertCacheSound(cacheDir), 0);
-  assert.deepEqual(readdirSync(path.join(cacheDir, 'partial')), [], 'bad bytes are not kept for resuming');
+  assert.deepEqual(partials(cacheDir), [], 'bad bytes are not kept for resuming');
 });
 
 test('a vanished package (404) says so and suggests rpmkit update; others still land in the cache', async (t) => {
@@ -268,14 +273,15 @@ test('concurrent processes sharing one cache never corrupt it', async (t) => {
   writeFileSync(script, `import { downloadPackages } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'src/fetch/index.ts')).href)};
 import { readFileSync } from 'node:fs';
 const items = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-await downloadPackages(items, { cacheDir: process.argv[3], concurrency: 3, retries: 6, retryDelayMs: 10 });
+await downloadPackages(items, { cacheDir: process.argv[3], concurrency: 3, retries: 6, retryDelayMs: 10, memoryMax: +process.argv[4] });
 `);
-  const run = () => new Promise<number>((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', script, spec, cacheDir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Two processes stream to claimed partial files (memoryMax 0), one keeps small files in memory.
+  const run = (memoryMax: number) => new Promise<number>((resolve) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', script, spec, cacheDir, String(memoryMax)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     c.on('exit', (code) => resolve(code ?? 1));
   });
-  const codes = await Promise.all([run(), run(), run()]);
+  const codes = await Promise.all([run(0), run(0), run(4 << 20)]);
   assert.deepEqual(codes, [0, 0, 0]);
   assert.equal(assertCacheSound(cacheDir), 6);
-  assert.deepEqual(readdirSync(path.join(cacheDir, 'partial')), [], 'no partial or lock files left');
+  assert.deepEqual(partials(cacheDir), [], 'no partial or lock files left');
 });
