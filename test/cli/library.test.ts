@@ -10,7 +10,7 @@ import { ROOT } from '../helpers/env.js';
 
 test('rpmkit and rpmkit/<stage> import from the built package', async () => {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-  const root = (await import('rpmkit')) as Record<string, Record<string, unknown>>;
+  const root = (await import('rpmkit')) as unknown as Record<string, Record<string, unknown>>;
   for (const sub of Object.keys(pkg.exports).filter((k) => k !== '.')) {
     const stage = sub.slice(2);
     const mod = (await import(`rpmkit/${stage}`)) as Record<string, unknown>;
