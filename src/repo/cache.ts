@@ -1,9 +1,11 @@
 // The pre-parsed on-disk form of a repository's package pool. Not XML and not
-// JSON: one string table (NUL-joined; XML text cannot contain NUL), one table
-// of distinct dependencies, and flat Uint32/Float64 columns. Loading splits
-// one string and walks integer arrays, so a 60k-package pool loads in a
-// fraction of the time parsing takes, and identical dependencies come back as
-// one shared object (as the parser interns them).
+// JSON: one string table (NUL-joined; XML text cannot contain NUL) with its
+// entries' offsets, one table of distinct dependencies, and flat
+// Uint32/Float64 columns. Loading checks every index in the columns once and
+// hands out packages that decode their fields when read (cachedpackage.ts),
+// so a 60k-package pool loads in a fraction of the time parsing takes, and
+// identical dependencies come back as one shared object (as the parser
+// interns them).
 import type { DepOp, EVR } from '../evr/index.js';
 import { RpmkitError } from '../errors.js';
 import type { Advisory, Dep, FileType, Package } from './types.js';
@@ -11,7 +13,7 @@ import { CachedPackage, RECORD_FIXED, Segment, checkStarts } from './cachedpacka
 
 /** Segment format: P4 added the string start offsets (packages decode strings lazily). */
 const MAGIC = 'RPMKITP4';
-/** Cache format version: P3 = a container of P2 segments (parallel parsing). */
+/** Cache entry format: P3 = a container of segments (parallel parsing). */
 const CONTAINER_MAGIC = 'RPMKITP3';
 const OP_CODE: Record<DepOp, number> = { LT: 1, LE: 2, EQ: 3, GE: 4, GT: 5 };
 const FT: FileType[] = ['file', 'dir', 'ghost'];
