@@ -213,18 +213,27 @@ export function solve(pool: Pool, jobs: Job[], opts: SolveOptions): SolveResult 
   /** Undecided positive literals of an unsatisfied clause whose negative literals all hold; undefined when nothing to decide. */
   const openChoices = (ci: number): number[] | undefined => {
     const c = sat.clauses[ci];
-    const dq: number[] = [];
+    const value = sat.value;
+    // A check pass first: this runs for every requires rule after every
+    // decision, and nearly all of them are satisfied; no array for those.
+    let open = 0;
     for (let k = 0; k < c.length; k++) {
       const l = c[k];
-      const v = sat.value[l >> 1];
+      const v = value[l >> 1];
       if (l & 1) {
         if (v <= 0) return undefined;
       } else {
         if (v > 0) return undefined;
-        if (v === 0) dq.push(l >> 1);
+        if (v === 0) open++;
       }
     }
-    return dq.length ? dq.sort((a, b) => a - b) : undefined;
+    if (!open) return undefined;
+    const dq: number[] = [];
+    for (let k = 0; k < c.length; k++) {
+      const l = c[k];
+      if (!(l & 1) && value[l >> 1] === 0) dq.push(l >> 1);
+    }
+    return open > 1 ? dq.sort((a, b) => a - b) : dq;
   };
 
   const resolveDependencies = (): boolean => {
