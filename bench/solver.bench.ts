@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRepo, repoFromUrl } from '../src/repo/index.js';
 import { resolveOnce } from '../src/solver/index.js';
-import { rng } from '../test/helpers/rng.js';
+import { jobsTestcase, sampleJobs } from '../test/helpers/testsolv.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = process.env.RPMKIT_FIXTURES ?? path.join(os.tmpdir(), 'rpmkit-fixtures');
@@ -64,17 +64,9 @@ async function main(): Promise<void> {
     console.log(`Debian ${sources.map((s) => s.id).join(' + ')}: ${total} packages; rpmkit metadata load ${loadMs.toFixed(0)} ms (cold cache), pool index ${poolMs.toFixed(0)} ms`);
 
     const names = [...new Set(repos[0].packages.map((p) => p.name))].sort();
-    const r = rng(424242);
-    const jobs: string[][] = [];
-    for (let i = 0; i < JOBS; i++) {
-      const k = 1 + Math.floor(r() * 3);
-      const j = new Set<string>();
-      while (j.size < k) j.add(names[Math.floor(r() * names.length)]);
-      jobs.push([...j].sort());
-    }
+    const jobs = sampleJobs(names, JOBS, 424242, 3);
     // libsolv: one testsolv run, one "solver_solve took N ms" per job.
-    const tc = `repo system 0 empty\n${sources.map((s) => `repo ${s.id} -99.-1000 solv ${s.id}.solv\n`).join('')}system x86_64 rpm system\n${jobs.map((j) => `solverflags ignorerecommended\n${j.map((n) => `job install name ${n}`).join('\n')}\nresult transaction,problems <inline>\n`).join('nextjob\n')}`;
-    writeFileSync(path.join(dir, 'jobs.t'), tc);
+    writeFileSync(path.join(dir, 'jobs.t'), jobsTestcase(sources.map((s) => s.id), jobs, false));
     const ts = time('testsolv', ['-v', 'jobs.t'], { cwd: dir });
     const libsolvMs = [...`${ts.stdout}\n${ts.stderr}`.matchAll(/solver_solve took (\d+) ms/g)].map((m) => Number(m[1]));
     if (libsolvMs.length !== jobs.length) throw new Error(`testsolv reported ${libsolvMs.length} solve times for ${jobs.length} jobs`);

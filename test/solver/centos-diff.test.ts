@@ -7,12 +7,11 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { needTool, sharedPath, tempDir } from '../helpers/env.js';
 import { loadRepo, repoFromUrl } from '../../src/repo/index.js';
 import { resolve } from '../../src/solver/index.js';
-import { rng } from '../helpers/rng.js';
+import { sampleJobs, testsolvJobs } from '../helpers/testsolv.js';
 
 
 /**
@@ -43,24 +42,8 @@ test('CentOS Stream 9: rpmkit equals libsolv on sampled jobs, problems included'
   const c = await centos(t);
   if (!c) return;
   const { dir, repos, names } = c;
-  const r = rng(90210);
-  const jobs: string[][] = [];
-  for (let i = 0; i < 60; i++) {
-    const k = 1 + Math.floor(r() * 2);
-    const j = new Set<string>();
-    while (j.size < k) j.add(names[Math.floor(r() * names.length)]);
-    jobs.push([...j].sort());
-  }
-  const tc = `repo system 0 empty\nrepo baseos -99.-1000 solv baseos.solv\nrepo appstream -99.-1000 solv appstream.solv\nsystem x86_64 rpm system\n${jobs.map((j) => `solverflags ignorerecommended\n${j.map((n) => `job install name ${n}`).join('\n')}\nresult transaction,problems <inline>\n`).join('nextjob\n')}`;
-  writeFileSync(path.join(dir, 'jobs.t'), tc);
-  const out = spawnSync('testsolv', ['-r', 'jobs.t'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const parts: string[][] = jobs.map(() => []);
-  let cur = 0;
-  for (const l of out.stdout.split('\n')) {
-    const m = /^test (\d+):$/.exec(l);
-    if (m) cur = Number(m[1]) - 1;
-    else if (l) parts[cur].push(l);
-  }
+  const jobs = sampleJobs(names, 60, 90210, 2);
+  const parts = testsolvJobs(path.join(dir, 'jobs.t'), ['baseos', 'appstream'], jobs, false).results;
   let same = 0;
   let unsat = 0;
   let explained = 0;
@@ -119,19 +102,8 @@ test('CentOS Stream 9 with weak deps: equal to libsolv without ignorerecommended
   const c = await centos(t);
   if (!c) return;
   const { dir, repos, names } = c;
-  const r = rng(4711);
-  const jobs: string[][] = [];
-  for (let i = 0; i < 25; i++) jobs.push([names[Math.floor(r() * names.length)]]);
-  const tc = `repo system 0 empty\nrepo baseos -99.-1000 solv baseos.solv\nrepo appstream -99.-1000 solv appstream.solv\nsystem x86_64 rpm system\n${jobs.map((j) => `${j.map((n) => `job install name ${n}`).join('\n')}\nresult transaction,problems <inline>\n`).join('nextjob\n')}`;
-  writeFileSync(path.join(dir, 'jobs.t'), tc);
-  const out = spawnSync('testsolv', ['-r', 'jobs.t'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const parts: string[][] = jobs.map(() => []);
-  let cur = 0;
-  for (const l of out.stdout.split('\n')) {
-    const m = /^test (\d+):$/.exec(l);
-    if (m) cur = Number(m[1]) - 1;
-    else if (l) parts[cur].push(l);
-  }
+  const jobs = sampleJobs(names, 25, 4711, 1);
+  const parts = testsolvJobs(path.join(dir, 'jobs.t'), ['baseos', 'appstream'], jobs, true).results;
   const diffs: string[] = [];
   let same = 0;
   for (let i = 0; i < jobs.length; i++) {

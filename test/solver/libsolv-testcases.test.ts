@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { hasTool, sharedPath, tempDir } from '../helpers/env.js';
 import { readTestcase } from '../../src/solver/testcase.js';
 import { runTestcaseStep } from '../../src/solver/testcase-run.js';
+import { splitTestsolvOutput } from '../helpers/testsolv.js';
 
 function walk(d: string): string[] {
   return readdirSync(d)
@@ -24,18 +25,7 @@ function walk(d: string): string[] {
 
 /** testsolv -r output -> per step, the result lines. */
 function testsolvResults(file: string): string[][] {
-  const r = spawnSync('testsolv', ['-r', file], { encoding: 'utf8', cwd: path.dirname(file) });
-  const parts: string[][] = [];
-  let cur = 0;
-  for (const l of r.stdout.split('\n')) {
-    const m = /^test (\d+):$/.exec(l);
-    if (m) {
-      cur = Number(m[1]) - 1;
-      continue;
-    }
-    if (l) (parts[cur] ??= []).push(l);
-  }
-  return parts;
+  return splitTestsolvOutput(spawnSync('testsolv', ['-r', file], { encoding: 'utf8', cwd: path.dirname(file) }).stdout);
 }
 
 test('libsolv testcases: install/problem steps match the expected results', (t) => {
