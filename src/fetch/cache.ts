@@ -78,24 +78,21 @@ export async function claimPartial(cacheDir: string, checksum: string): Promise<
 }
 
 /**
- * Write verified bytes to their blob path: a private temp name beside it,
- * then rename, so readers only ever see the whole file.
+ * Write verified bytes to their blob path: a private temp file in the
+ * partial folder, then commitBlob's rename, so readers only ever see the
+ * whole file.
  */
 export async function storeBlob(cacheDir: string, checksum: string, data: Uint8Array): Promise<string> {
-  const dest = blobPath(cacheDir, checksum);
-  const tmp = `${dest}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  for (let attempt = 0; ; attempt++) {
-    await ensureDir(path.dirname(dest));
-    try {
-      await fs.writeFile(tmp, data, { flag: 'wx' });
-      await fs.rename(tmp, dest);
-      return dest;
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      // The cache was cleaned while we ran: make the folder again, once.
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw e;
-      made.delete(path.dirname(dest));
-    }
+  const { algo, hex } = parseChecksum(checksum, 'cache');
+  const dir = partialDir(cacheDir);
+  await ensureDir(dir);
+  const tmp = path.join(dir, `${algo}-${hex}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await fs.writeFile(tmp, data, { flag: 'wx' });
+    return await commitBlob(cacheDir, checksum, tmp);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
   }
 }
 

@@ -72,7 +72,6 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string | unde
       await fs.rm(part, { force: true });
       start = 0;
     }
-    const inMemory = !part;
     // Bytes thrown away (restart from 0) are taken back from the progress total.
     if (start !== shown.bytes) {
       opts.onEvent?.({ type: 'progress', name: item.name, delta: start - shown.bytes });
@@ -81,7 +80,7 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string | unde
     try {
       const r = await httpGet(url, {
         dest: part,
-        start: inMemory ? 0 : start,
+        start,
         maxSize: item.size,
         retries: 0,
         hash: algo,
@@ -118,7 +117,7 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string | unde
         } };
       }
       // Verified; a small file goes to the cache in one write (no fsync: cache hits are re-hashed, so a torn write is caught).
-      return inMemory ? { data: r.data } : {};
+      return part ? {} : { data: r.data };
     } catch (e) {
       if (!(e instanceof RpmkitError)) throw e;
       const status = statusOf(e);
