@@ -2,11 +2,11 @@
 // where errors become messages and exit codes.
 import { Command, CommanderError } from 'commander';
 import { RpmkitError, EXIT } from '../errors.js';
-import { commandsFor, type Register } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { packageVersion } from '../util/pkgroot.js';
 
-/** The program with the given commands registered (see commandsFor). */
-export function buildProgram(commands: readonly Register[]): Command {
+/** The program with its global options; commands are registered by main (see commandsFor). */
+export function buildProgram(): Command {
   const program = new Command('rpmkit')
     .description('Lockfile-first RPM dependency management: resolve, lock, vendor, install and build OCI images')
     .version(packageVersion(), '-V, --version')
@@ -21,8 +21,12 @@ export function buildProgram(commands: readonly Register[]): Command {
     .option('--vendor-dir <dir>', 'take every locked RPM from DIR (made by `rpmkit vendor`); no network')
     .showHelpAfterError('(run `rpmkit --help` for usage)')
     .exitOverride();
-  for (const register of commands) register(program);
   return program;
+}
+
+/** The flags of the program's options that take a value: the word after one is not a command name. */
+export function valueFlags(program: Command): Set<string> {
+  return new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined)));
 }
 
 export function renderError(err: unknown, verbose: boolean, json: boolean): number {
@@ -44,7 +48,8 @@ export function renderError(err: unknown, verbose: boolean, json: boolean): numb
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(await commandsFor(argv));
+  const program = buildProgram();
+  for (const register of await commandsFor(argv, valueFlags(program))) register(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

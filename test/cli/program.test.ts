@@ -3,10 +3,14 @@
 // flags and misspelt commands still behave as with every command loaded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandModules, commandNamed } from '../../src/cli/commands/index.js';
+import { commandModules, commandNamed as named } from '../../src/cli/commands/index.js';
+import { buildProgram, valueFlags } from '../../src/cli/program.js';
 import { runCli } from '../helpers/env.js';
 
 test('commandNamed finds the command after global flags and their values', () => {
+  const flags = valueFlags(buildProgram());
+  assert.deepEqual([...flags].sort(), ['--arch', '--cache-dir', '--file', '--vendor-dir', '-f']);
+  const commandNamed = (argv: string[]) => named(argv, flags);
   assert.equal(commandNamed(['vendor', '--out-dir', 'x']), 'vendor');
   assert.equal(commandNamed(['-q', '--cache-dir', 'lock', 'install']), 'install', 'a flag value that is also a command name');
   assert.equal(commandNamed(['-f', 'm.toml', '--arch', 'x86_64', '--vendor-dir', 'v', 'build']), 'build');

@@ -30,20 +30,18 @@ export const commandModules: Readonly<Record<string, Loader>> = {
   why: () => import('./why.js'),
 };
 
-/** Global options that take a value (program.ts): the word after them is not a command name. */
-const VALUE_OPTIONS = new Set(['-f', '--file', '--cache-dir', '--arch', '--vendor-dir']);
-
 /**
  * The command an argument list runs, when it names exactly one known
  * command; undefined for help, version, no command or a misspelt one (then
  * every command is registered, so help lists them and commander can
- * suggest the nearest name).
+ * suggest the nearest name). `valueFlags`: the global options that take a
+ * value (program.ts's valueFlags), whose value is skipped.
  */
-export function commandNamed(argv: readonly string[]): string | undefined {
+export function commandNamed(argv: readonly string[], valueFlags: ReadonlySet<string>): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--') return undefined;
-    if (VALUE_OPTIONS.has(a)) {
+    if (valueFlags.has(a)) {
       i++;
       continue;
     }
@@ -55,8 +53,8 @@ export function commandNamed(argv: readonly string[]): string | undefined {
 }
 
 /** The register functions for `argv`: its command only, or all of them. */
-export async function commandsFor(argv: readonly string[]): Promise<Register[]> {
-  const one = commandNamed(argv);
+export async function commandsFor(argv: readonly string[], valueFlags: ReadonlySet<string>): Promise<Register[]> {
+  const one = commandNamed(argv, valueFlags);
   const names = one ? [one] : Object.keys(commandModules);
   return (await Promise.all(names.map((n) => (commandModules[n] as Loader)()))).map((m) => m.register);
 }
