@@ -6,21 +6,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | undefined;
+let found: { dir: string; version: string } | undefined;
 
-export function packageRoot(): string {
-  if (root) return root;
+function locate(): { dir: string; version: string } {
+  if (found) return found;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pj = path.join(dir, 'package.json');
-    if (existsSync(pj) && (JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'rpmkit') return (root = dir);
+    if (existsSync(pj)) {
+      const m = JSON.parse(readFileSync(pj, 'utf8')) as { name?: string; version?: string };
+      if (m.name === 'rpmkit') return (found = { dir, version: m.version ?? '0.0.0' });
+    }
     const up = path.dirname(dir);
     if (up === dir) throw new Error(`rpmkit's package.json not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
 }
 
+export function packageRoot(): string {
+  return locate().dir;
+}
+
 /** The version in package.json. */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return locate().version;
 }
