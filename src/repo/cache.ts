@@ -10,11 +10,18 @@ import type { DepOp, EVR } from '../evr/index.js';
 import { RpmkitError } from '../errors.js';
 import type { Advisory, Dep, FileType, Package } from './types.js';
 import { CachedPackage, RECORD_FIXED, Segment, checkStarts } from './cachedpackage.js';
+import { CapIndex, CapIndexBuilder } from './capindex.js';
+import { tryParseRichDep } from './richdep.js';
 
-/** Segment format: P4 added the string start offsets (packages decode strings lazily). */
-const MAGIC = 'RPMKITP4';
+/**
+ * Segment format: P4 added the string start offsets (packages decode strings
+ * lazily), P5 the capability index (capindex.ts).
+ */
+const MAGIC = 'RPMKITP5';
 /** Cache entry format: P3 = a container of segments (parallel parsing). */
 const CONTAINER_MAGIC = 'RPMKITP3';
+/** depCap's mark for a rich dependency (it names no capability). */
+const NO_CAP = 0xffffffff;
 const OP_CODE: Record<DepOp, number> = { LT: 1, LE: 2, EQ: 3, GE: 4, GT: 5 };
 const FT: FileType[] = ['file', 'dir', 'ghost'];
 const FT_CODE: Record<FileType, number> = { file: 0, dir: 1, ghost: 2 };
@@ -42,6 +49,15 @@ class U32 {
   a: Uint32Array = new Uint32Array(1 << 12);
   private filled = 0;
   n = 0;
+  /** Entry i (blocks double up to 1M entries, so few are walked). */
+  at(i: number): number {
+    if (i >= this.filled) return this.a[i - this.filled] as number;
+    for (const b of this.full) {
+      if (i < b.length) return b[i] as number;
+      i -= b.length;
+    }
+    return 0;
+  }
   push(v: number): void {
     if (this.n - this.filled === this.a.length) {
       this.full.push(this.a);
@@ -111,6 +127,8 @@ export function newDict(): Record<string, number> {
 class Strings {
   private map = newDict();
   private full: Buffer[] = [];
+  /** Where each full block starts in the whole table. */
+  private fullBase: number[] = [];
   private buf = Buffer.allocUnsafe(1 << 20);
   private len = 0;
   /** Bytes in the full blocks. */
@@ -127,6 +145,7 @@ class Strings {
     if (need > this.buf.length) {
       // A new block; entries never span blocks (the table is their concatenation).
       this.full.push(this.buf.subarray(0, this.len));
+      this.fullBase.push(this.base);
       this.base += this.len;
       this.buf = Buffer.allocUnsafe(Math.max(1 + s.length * 3, 1 << 20));
       this.len = 0;
@@ -152,6 +171,22 @@ class Strings {
   }
   releaseTable(): void {
     this.map = newDict();
+  }
+  /** Entry i's bytes as [block, start, end) (entries never span blocks); `starts` as startParts() gives them. */
+  bytesOf(starts: Uint32Array, i: number): [Uint8Array, number, number] {
+    const start = starts[i] as number;
+    const end = (starts[i + 1] as number) - 1;
+    if (start >= this.base) return [this.buf, start - this.base, end - this.base];
+    // Binary search for the block holding `start`.
+    let lo = 0;
+    let hi = this.fullBase.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.fullBase[mid] as number) <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    const b = this.fullBase[lo] as number;
+    return [this.full[lo] as Buffer, start - b, end - b];
   }
   parts(): Buffer[] {
     return [...this.full, this.buf.subarray(0, this.len)];
@@ -205,6 +240,9 @@ export class PoolWriter {
   private evrs = new U32();
   private evrKeys = new Map<number | string, number>();
   private depKeys = new Map<number | string, number>();
+  /** Per dependency: the string id of the capability name it provides, or -1 for a rich one. */
+  private depCap = new U32();
+  private readonly caps = new CapIndexBuilder();
 
   /**
    * Drop the deduplication tables once nothing more will be added: they are
@@ -260,6 +298,8 @@ export class PoolWriter {
       this.deps.push(nm);
       this.deps.push(flags);
       this.deps.push(ev);
+      // As Segment.depIsRich: a rich provide (it parses as one) names no capability.
+      this.depCap.push(rich && tryParseRichDep(name) ? NO_CAP : nm);
     }
     return i;
   }
@@ -285,12 +325,25 @@ export class PoolWriter {
     I.push(files.length);
     I.push(typed ? 1 : 0);
     for (let i = 0; i < files.length; i++) I.push(files[i] as number);
+    const caps = this.caps;
+    const n = this.count;
+    caps.add(strs[0] as number, n);
+    const provides = deps[0] as ArrayLike<number>;
+    for (let i = 0; i < provides.length; i++) {
+      const sid = this.depCap.at(provides[i] as number);
+      if (sid !== NO_CAP) caps.add(sid, n);
+    }
     this.count++;
   }
 
   finish(meta: PoolMeta, advisories?: Advisory[]): Buffer {
     const header = Buffer.from(JSON.stringify({ meta: { ...meta, packageCount: this.count }, advisories: advisories ?? null, nEvr: this.nEvr, nDep: this.nDep }), 'utf8');
-    const sections = [[header], this.S.parts(), this.evrs.parts(), this.deps.parts(), this.ints.parts(), this.nums.parts(), this.S.startParts()];
+    const startParts = this.S.startParts();
+    const flat = concatParts(startParts);
+    const starts = new Uint32Array(flat.buffer, flat.byteOffset, flat.length / 4);
+    const caps = this.caps.finish((sid) => this.S.bytesOf(starts, sid));
+    const u8 = (a: Uint32Array) => [Buffer.from(a.buffer, a.byteOffset, a.byteLength)];
+    const sections = [[header], this.S.parts(), this.evrs.parts(), this.deps.parts(), this.ints.parts(), this.nums.parts(), startParts, u8(caps.capSid), u8(caps.slots), u8(caps.off), u8(caps.pkgs)];
     const lens = sections.map((ps) => ps.reduce((a, p) => a + p.length, 0));
     let size = 8 + 8 * sections.length;
     for (const l of lens) size = pad8(size + l);
@@ -347,6 +400,8 @@ export interface DecodedPool {
   meta: PoolMeta;
   packages: Package[];
   advisories?: Advisory[];
+  /** The packages are in canonical pool order (repo/order.ts). */
+  poolOrdered?: boolean;
 }
 
 /**
@@ -372,13 +427,15 @@ function corrupt(why: string): never {
 
 /**
  * The cache entry: a container of pool segments (one per parser thread) and
- * the document order of their packages, as pairs of (segment, count).
+ * the document order of their packages, as pairs of (segment, count), and
+ * the canonical pool order: `pool` is null when the document has it, else
+ * the document positions in pool order (repo/order.ts poolOrderPermutation).
  * Layout: 'RPMKITP3', u32 segment count, u32 header length, per segment u32
  * offset + u32 length, the JSON header, then the segments at 8-byte aligned
  * offsets. Returned as parts so they can be written without one more copy.
  */
-export function encodeContainer(meta: PoolMeta, advisories: Advisory[] | undefined, segments: Uint8Array[], order: number[]): Buffer[] {
-  const header = Buffer.from(JSON.stringify({ meta, advisories: advisories ?? null, order }), 'utf8');
+export function encodeContainer(meta: PoolMeta, advisories: Advisory[] | undefined, segments: Uint8Array[], order: number[], pool: number[] | null): Buffer[] {
+  const header = Buffer.from(JSON.stringify({ meta, advisories: advisories ?? null, order, pool }), 'utf8');
   const table = Buffer.alloc(16 + 8 * segments.length);
   table.write(CONTAINER_MAGIC, 0, 'latin1');
   table.writeUInt32LE(segments.length, 8);
@@ -397,8 +454,11 @@ export function encodeContainer(meta: PoolMeta, advisories: Advisory[] | undefin
   return parts;
 }
 
-/** Decode segments and put their packages back in document order. */
-export function assemblePool(meta: PoolMeta, advisories: Advisory[] | undefined, segments: Uint8Array[], order: number[], repoId?: string): DecodedPool {
+/**
+ * Decode segments and put their packages back in document order, or in pool
+ * order when `pool` is given (null: the document order is the pool order).
+ */
+export function assemblePool(meta: PoolMeta, advisories: Advisory[] | undefined, segments: Uint8Array[], order: number[], repoId?: string, pool?: number[] | null): DecodedPool {
   const lists = segments.map((s) => decodeSegment(Buffer.from(s.buffer, s.byteOffset, s.length), repoId ?? meta.repoId).packages);
   const total = lists.reduce((a, l) => a + l.length, 0);
   if (total !== meta.packageCount || order.length % 2) corrupt('package count');
@@ -415,7 +475,18 @@ export function assemblePool(meta: PoolMeta, advisories: Advisory[] | undefined,
     pos[seg] = p + n;
   }
   if (k !== total) corrupt('piece order');
-  return { meta, packages, advisories };
+  if (pool === undefined) return { meta, packages, advisories };
+  if (pool === null) return { meta, packages, advisories, poolOrdered: true };
+  if (!Array.isArray(pool) || pool.length !== total) corrupt('pool order');
+  const seen = new Uint8Array(total);
+  const ordered: Package[] = new Array(total);
+  for (let i = 0; i < total; i++) {
+    const j = pool[i];
+    if (typeof j !== 'number' || !(j >= 0 && j < total) || seen[j]) corrupt('pool order');
+    seen[j] = 1;
+    ordered[i] = packages[j] as Package;
+  }
+  return { meta, packages: ordered, advisories, poolOrdered: true };
 }
 
 /** Read a pool back; throws METADATA_INVALID when the bytes are not a valid entry. */
@@ -425,7 +496,7 @@ export function decodePool(buf: Buffer, repoId?: string): DecodedPool {
     const hl = buf.readUInt32LE(12);
     const ho = 16 + 8 * n;
     if (n > 1024 || ho + hl > buf.length) corrupt('bad container header');
-    let head: { meta: PoolMeta; advisories: Advisory[] | null; order: number[] };
+    let head: { meta: PoolMeta; advisories: Advisory[] | null; order: number[]; pool?: number[] | null };
     try {
       head = JSON.parse(buf.toString('utf8', ho, ho + hl));
     } catch {
@@ -439,7 +510,7 @@ export function decodePool(buf: Buffer, repoId?: string): DecodedPool {
       if (off + len > buf.length || off % 8 !== 0) corrupt('bad segment table');
       segs.push(buf.subarray(off, off + len));
     }
-    return assemblePool(head.meta, head.advisories ?? undefined, segs, head.order, repoId);
+    return assemblePool(head.meta, head.advisories ?? undefined, segs, head.order, repoId, head.pool);
   }
   return decodeSegment(buf, repoId);
 }
@@ -447,7 +518,11 @@ export function decodePool(buf: Buffer, repoId?: string): DecodedPool {
 /** One pool segment (PoolWriter.finish's format). */
 function decodeSegment(buf: Buffer, repoId?: string): DecodedPool {
   if (buf.length < 64 || buf.toString('latin1', 0, 8) !== MAGIC) corrupt('bad magic');
+  // The first section (the header) starts where the section table ends.
+  const tableEnd = buf.readUInt32LE(8);
+  if (tableEnd > buf.length) corrupt('bad section table');
   const sec = (i: number): [number, number] => {
+    if (16 + i * 8 > tableEnd) corrupt('bad section table');
     const off = buf.readUInt32LE(8 + i * 8);
     const len = buf.readUInt32LE(12 + i * 8);
     if (off + len > buf.length || off % 8 !== 0) corrupt('bad section table');
@@ -489,6 +564,7 @@ function decodeSegment(buf: Buffer, repoId?: string): DecodedPool {
   }
   const seg = new Segment(table, starts, ev, dp, ints, nums, repoId ?? head.meta.repoId);
   const count = head.meta.packageCount;
+  seg.caps = new CapIndex({ capSid: u32(7), slots: u32(8), off: u32(9), pkgs: u32(10) }, table, starts, count);
   if (nums.length !== count * 7) corrupt('number table size');
   const packages: Package[] = new Array(count);
   let k = 0;

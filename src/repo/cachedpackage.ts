@@ -12,6 +12,7 @@ import { RpmkitError } from '../errors.js';
 import type { Checksum, Dep, FileType, Package } from './types.js';
 import { tryParseRichDep } from './richdep.js';
 import { EMPTY } from './primary.js';
+import type { CapIndex } from './capindex.js';
 
 const OPS: (DepOp | undefined)[] = [undefined, 'LT', 'LE', 'EQ', 'GE', 'GT'];
 const FT: FileType[] = ['file', 'dir', 'ghost'];
@@ -27,6 +28,8 @@ export const RECORD_FIXED = 19;
  */
 export class Segment {
   private readonly strs: (string | undefined)[];
+  /** Which packages provide each capability name (set by the decoder). */
+  caps: CapIndex | undefined;
   private readonly evrs: (EVR | undefined)[];
   private readonly deps: (Dep | undefined)[];
   /**
@@ -46,6 +49,11 @@ export class Segment {
     this.strs = new Array(starts.length - 1);
     this.evrs = new Array(ev.length / 3);
     this.deps = new Array(dp.length / 3);
+  }
+
+  /** Number of packages in the segment. */
+  get packageCount(): number {
+    return this.nums.length / 7;
   }
 
   /** Number of strings in the table. */
@@ -157,11 +165,6 @@ interface Decoded {
 }
 
 export class CachedPackage implements Package {
-  readonly name: string;
-  readonly epoch: string;
-  readonly version: string;
-  readonly release: string;
-  readonly arch: string;
   readonly repoId: string;
   readonly #seg: Segment;
   /** Offset of the record in the segment's ints, and of its numbers in nums. */
@@ -170,16 +173,38 @@ export class CachedPackage implements Package {
   #d: Decoded | undefined;
 
   constructor(seg: Segment, k: number, f: number) {
-    const ints = seg.ints;
-    this.name = seg.str(ints[k] as number);
-    this.epoch = seg.str(ints[k + 1] as number);
-    this.version = seg.str(ints[k + 2] as number);
-    this.release = seg.str(ints[k + 3] as number);
-    this.arch = seg.str(ints[k + 4] as number);
     this.repoId = seg.repoId;
     this.#seg = seg;
     this.#k = k;
     this.#f = f;
+  }
+
+  // Even the NEVRA is read on demand: a warm load creates one package per
+  // entry of the repository, and a resolve looks at a few hundred of them
+  // (the segment's capability index answers the rest). The segment keeps
+  // each decoded string, so reading a field again costs two array loads.
+  get name(): string {
+    return this.#seg.str(this.#seg.ints[this.#k] as number);
+  }
+  get epoch(): string {
+    return this.#seg.str(this.#seg.ints[this.#k + 1] as number);
+  }
+  get version(): string {
+    return this.#seg.str(this.#seg.ints[this.#k + 2] as number);
+  }
+  get release(): string {
+    return this.#seg.str(this.#seg.ints[this.#k + 3] as number);
+  }
+  get arch(): string {
+    return this.#seg.str(this.#seg.ints[this.#k + 4] as number);
+  }
+
+  /** The segment this package was decoded from, and its number there (for the solver's capability index). */
+  get segment(): Segment {
+    return this.#seg;
+  }
+  get segmentIndex(): number {
+    return this.#f / 7;
   }
 
   private get d(): Decoded {

@@ -20,6 +20,7 @@ import { defaultCacheDir } from '../util/cachedir.js';
 import { parsePrimaryToPool } from './primaryfast.js';
 import { parseFilelists, type FilelistsMap } from './filelists.js';
 import { parseUpdateinfo } from './updateinfo.js';
+import { poolOrderPermutation } from './order.js';
 import { assemblePool, decodeFilelists, decodePool, encodeContainer, encodeFilelists, type PoolMeta } from './cache.js';
 import { parsePrimaryParallel, type PrimarySegments } from './parallel.js';
 import { makeNameFilter } from './filter.js';
@@ -126,7 +127,7 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
       const d = decodePool(buf, def.id);
       if (d.meta.repomdChecksum !== st.repomdChecksum) throw new Error('checksum mismatch');
       log(`repo '${def.id}': ${d.packages.length} packages from cache`);
-      return makeRepo(def, d.meta, d.packages, d.advisories, dir, filter, opts);
+      return makeRepo(def, d.meta, d.packages, d.advisories, dir, filter, opts, undefined, undefined, d.poolOrdered);
     } catch (e) {
       log(`repo '${def.id}': ignoring corrupt cache entry ${file} (${(e as Error).message}); rebuilding`);
       await fs.rm(file, { force: true });
@@ -229,16 +230,19 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     })();
     if (parsed.declared !== undefined && parsed.declared !== parsed.count) log(`repo '${def.id}': ${primaryEntry.href} declares ${parsed.declared} packages but holds ${parsed.count}`);
     const meta: PoolMeta = { ...baseMeta, packageCount: parsed.count };
+    // The pool order is worked out once, here, and stored with the entry.
+    const decoded = assemblePool(meta, advisories, parsed.segments, parsed.order, def.id);
+    const perm = poolOrderPermutation(decoded.packages) ?? null;
     // Cache first, then clean: a crash leaves either the old or the new entry.
-    await writeFileAtomic(path.join(dir, `pool-${repomdSum}.bin`), encodeContainer(meta, advisories, parsed.segments, parsed.order));
+    await writeFileAtomic(path.join(dir, `pool-${repomdSum}.bin`), encodeContainer(meta, advisories, parsed.segments, parsed.order, perm));
     await writeFileAtomic(path.join(dir, 'repomd.xml'), repomdBytes);
     await writeState(dir, { repomdChecksum: repomdSum, fetchedAt: now(), baseUrl: shownBase });
     await pruneCache(dir, repomdSum);
     if (openSize > 32 << 20) collectGarbage();
-    return assemblePool(meta, advisories, parsed.segments, parsed.order, def.id);
+    return { ...decoded, packages: perm ? perm.map((i) => decoded.packages[i] as Package) : decoded.packages, poolOrdered: true };
   };
   const pool = threads ? await parseSlot(parse) : await parse();
-  return makeRepo(def, pool.meta, pool.packages, advisories, dir, filter, opts, repomd, base);
+  return makeRepo(def, pool.meta, pool.packages, advisories, dir, filter, opts, repomd, base, pool.poolOrdered);
 }
 
 /**
@@ -363,6 +367,7 @@ function makeRepo(
   opts: LoadOptions,
   repomdIn?: Repomd,
   baseIn?: string,
+  poolOrdered?: boolean,
 ): Repo {
   const packages = filter ? all.filter((p) => filter(p.name)) : all;
   let loading: Promise<void> | undefined;
@@ -376,6 +381,7 @@ function makeRepo(
     repomdChecksum: meta.repomdChecksum,
     timestamp: meta.timestamp,
     packages,
+    poolOrdered,
     advisories,
     filelistsLoaded: false,
     loadFilelists() {

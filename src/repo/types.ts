@@ -110,6 +110,11 @@ export interface Repo {
   /** Newest <timestamp> among the repomd data entries. */
   timestamp?: number;
   packages: Package[];
+  /**
+   * `packages` are in the solver's canonical pool order (repo/order.ts), as
+   * the cache stores them, so building a pool need not check or sort them.
+   */
+  poolOrdered?: boolean;
   advisories?: Advisory[];
   /** True once `loadFilelists` replaced primary's file subsets with full lists. */
   filelistsLoaded: boolean;

@@ -5,7 +5,7 @@
 // rangesOverlap (release-optional matching) — file paths included.
 import { compareEVR, rangesOverlap } from '../evr/index.js';
 import type { Dep, Package, RichDep } from '../repo/types.js';
-import { CachedPackage } from '../repo/cachedpackage.js';
+import { CachedPackage, type Segment } from '../repo/cachedpackage.js';
 
 /** Why a package of the repositories is not in the pool. */
 export type FilteredReason =
@@ -67,7 +67,10 @@ export class Pool {
   readonly repoOf: PoolRepoInfo[] = [undefined as unknown as PoolRepoInfo];
   /** Arch score: 1 = noarch, >1 lower is better, 0 = unknown. */
   readonly archScore: number[] = [0];
-  readonly byName = new Map<string, number[]>();
+  /** name -> ids of the packages with that name, ascending. */
+  readonly byName: NameIndex = new NameIndex(this);
+  /** Ids of the packages not from a cache segment, by name (the segments' index answers for theirs). */
+  private readonly ownByName = new Map<string, number[]>();
   /**
    * capability name -> providers, as one flat array (CSR): ids of the
    * packages providing name n are provIds[provOff[n] .. provOff[n + 1]).
@@ -76,6 +79,12 @@ export class Pool {
   private readonly capId = new Map<string, number>();
   private provOff: Int32Array = new Int32Array(1);
   private provIds: Int32Array = new Int32Array(0);
+  /**
+   * Packages decoded from the repository cache answer from their segment's
+   * stored capability index instead: per segment, package number -> pool
+   * id (0: that package is not in the pool).
+   */
+  private readonly segIds = new Map<Segment, Int32Array>();
   private fileIndex: Map<string, number[]> | undefined;
   private readonly cache = new Map<string, number[]>();
   private readonly depCache = new WeakMap<Dep, number[]>();
@@ -88,17 +97,27 @@ export class Pool {
   constructor(inputs: PoolInput[], opts: PoolOptions) {
     this.opts = opts;
     opts.arches.forEach((a, i) => this.archRank.set(a, i + 2));
+    // Packages whose provides go into this pool's own index (not from a cache segment).
+    const own: number[] = [];
     for (const input of inputs) {
       for (const p of input.packages) {
         const id = this.pkgs.length;
+        const seg = p instanceof CachedPackage ? p.segment : undefined;
+        if (seg?.caps) {
+          let m = this.segIds.get(seg);
+          if (!m) this.segIds.set(seg, (m = new Int32Array(seg.packageCount)));
+          m[(p as CachedPackage).segmentIndex] = id;
+        } else {
+          own.push(id);
+          let l = this.ownByName.get(p.name);
+          if (!l) this.ownByName.set(p.name, (l = []));
+          l.push(id);
+        }
         this.pkgs.push(p);
         this.prio.push(input.repo.prio);
         this.subprio.push(input.repo.subprio);
         this.repoOf.push(input.repo);
         this.archScore.push(p.arch === 'noarch' ? 1 : (this.archRank.get(p.arch) ?? 0));
-        let l = this.byName.get(p.name);
-        if (!l) this.byName.set(p.name, (l = []));
-        l.push(id);
         for (const d of p.supplements) for (const n of depNames(d)) {
           let s = this.supplementsIndex.get(n);
           if (!s) this.supplementsIndex.set(n, (s = []));
@@ -106,12 +125,12 @@ export class Pool {
         }
       }
     }
-    this.indexProvides();
+    this.indexProvides(own);
     for (const cap of opts.installonly) for (const id of this.whatProvides({ name: cap })) this.installonlyIds.add(id);
   }
 
-  /** Two passes over all provides: count per capability name, then fill the flat index. */
-  private indexProvides(): void {
+  /** Two passes over the provides of packages `own`: count per capability name, then fill the flat index. */
+  private indexProvides(own: number[]): void {
     const capId = this.capId;
     let counts = new Int32Array(1 << 16);
     const bump = (name: string) => {
@@ -128,7 +147,7 @@ export class Pool {
       counts[c]++;
     };
     const pkgs = this.pkgs;
-    for (let id = 1; id < pkgs.length; id++) {
+    for (const id of own) {
       const p = pkgs[id];
       const name = p.name;
       bump(name);
@@ -141,7 +160,7 @@ export class Pool {
     for (let c = 0; c < n; c++) off[c + 1] = off[c] + counts[c];
     const fill = off.slice(0, n);
     const ids = new Int32Array(off[n]);
-    for (let id = 1; id < pkgs.length; id++) {
+    for (const id of own) {
       const p = pkgs[id];
       const name = p.name;
       ids[fill[capId.get(name)!]++] = id;
@@ -185,26 +204,49 @@ export class Pool {
     return r;
   }
 
-  private computeProviders(dep: Dep): number[] {
-    const c = this.capId.get(dep.name);
+  /** Ids of the packages named `name`, ascending. */
+  idsNamed(name: string): number[] {
+    const out = [...(this.ownByName.get(name) ?? [])];
+    if (this.segIds.size) for (const id of this.providersOfName(name, true)) if (this.pkgs[id].name === name) out.push(id);
+    return out.length > 1 ? out.sort((a, b) => a - b) : out;
+  }
+
+  /** Every package with a provide (or its own name) called `name`, in no particular order. */
+  private providersOfName(name: string, segmentsOnly = false): number[] {
     const out: number[] = [];
-    if (c !== undefined) {
-      const versioned = dep.op !== undefined && dep.evr !== undefined;
-      for (let k = this.provOff[c]; k < this.provOff[c + 1]; k++) {
-        const id = this.provIds[k];
-        if (!versioned) {
-          out.push(id);
-          continue;
+    const c = segmentsOnly ? undefined : this.capId.get(name);
+    if (c !== undefined) for (let k = this.provOff[c]; k < this.provOff[c + 1]; k++) out.push(this.provIds[k]);
+    if (this.segIds.size) {
+      const key = Buffer.from(name, 'utf8');
+      for (const [seg, ids] of this.segIds) {
+        const cap = seg.caps!.find(key);
+        if (cap < 0) continue;
+        const prov = seg.caps!.providers(cap);
+        for (let k = 0; k < prov.length; k++) {
+          const id = ids[prov[k]];
+          if (id) out.push(id);
         }
-        const p = this.pkgs[id];
-        // The implicit `name = evr` of the package itself, then its explicit provides.
-        let ok = p.name === dep.name && rangesOverlap('EQ', p, dep.op, dep.evr);
-        if (!ok) for (const pd of p.provides) if (!pd.rich && pd.name === dep.name && rangesOverlap(pd.op, pd.evr, dep.op, dep.evr)) {
-          ok = true;
-          break;
-        }
-        if (ok) out.push(id);
       }
+    }
+    return out;
+  }
+
+  private computeProviders(dep: Dep): number[] {
+    const out: number[] = [];
+    const versioned = dep.op !== undefined && dep.evr !== undefined;
+    for (const id of this.providersOfName(dep.name)) {
+      if (!versioned) {
+        out.push(id);
+        continue;
+      }
+      const p = this.pkgs[id];
+      // The implicit `name = evr` of the package itself, then its explicit provides.
+      let ok = p.name === dep.name && rangesOverlap('EQ', p, dep.op, dep.evr);
+      if (!ok) for (const pd of p.provides) if (!pd.rich && pd.name === dep.name && rangesOverlap(pd.op, pd.evr, dep.op, dep.evr)) {
+        ok = true;
+        break;
+      }
+      if (ok) out.push(id);
     }
     if (dep.name.startsWith('/')) {
       const f = this.files().get(dep.name);
@@ -228,7 +270,7 @@ export class Pool {
 
   /** True when `name` has any provider at all (ignoring versions), for diagnostics. */
   hasCapability(name: string): boolean {
-    return this.capId.has(name) || (name.startsWith('/') && this.files().has(name));
+    return this.capId.has(name) || this.providersOfName(name).length > 0 || (name.startsWith('/') && this.files().has(name));
   }
 
   private files(): Map<string, number[]> {
@@ -261,6 +303,51 @@ export class Pool {
   nevra(id: number): string {
     const p = this.pkgs[id];
     return `${p.name}-${p.epoch && p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
+  }
+}
+
+/**
+ * name -> ids of the packages with that name, ascending: a Map's reading
+ * side, looked up on demand (a resolve asks for a few hundred names of
+ * tens of thousands); listing every name builds the whole map once.
+ */
+export class NameIndex {
+  private readonly memo = new Map<string, number[]>();
+  private all: Map<string, number[]> | undefined;
+  constructor(private readonly pool: Pool) {}
+
+  get(name: string): number[] | undefined {
+    if (this.all) return this.all.get(name);
+    let ids = this.memo.get(name);
+    if (ids === undefined) this.memo.set(name, (ids = this.pool.idsNamed(name)));
+    return ids.length ? ids : undefined;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.full().keys();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, number[]]> {
+    return this.full()[Symbol.iterator]();
+  }
+
+  private full(): Map<string, number[]> {
+    if (!this.all) {
+      const m = new Map<string, number[]>();
+      const pkgs = this.pool.pkgs;
+      for (let id = 1; id < pkgs.length; id++) {
+        const n = pkgs[id].name;
+        const l = m.get(n);
+        if (l) l.push(id);
+        else m.set(n, [id]);
+      }
+      this.all = m;
+    }
+    return this.all;
   }
 }
 

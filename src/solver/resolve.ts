@@ -5,7 +5,7 @@
 // a file dependency is not provided by primary data.
 import { arch as hostArch } from 'node:process';
 import type { Package, Repo } from '../repo/types.js';
-import { compareEVR } from '../evr/index.js';
+import { comparePackages, sortPoolOrder } from '../repo/order.js';
 import { Pool, type PoolInput, type FilteredReason, archesFor } from './pool.js';
 import { chainTo, depToString, describeCore } from './problems.js';
 import { type Job, solve } from './solve.js';
@@ -22,53 +22,6 @@ export function defaultArch(): string {
 }
 
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Canonical package order: name, EVR, arch, repo — independent of input order. */
-export function comparePackages(a: Package, b: Package): number {
-  return cmpStr(a.name, b.name) || compareEVR(a, b) || cmpStr(a.arch, b.arch) || cmpStr(a.repoId, b.repoId) || cmpStr(a.location, b.location);
-}
-
-/** Source package name of a package ("dbus" for dbus-1.14-1.src.rpm), or ''. */
-function sourceName(p: Package): string {
-  const s = p.sourcerpm;
-  if (!s) return '';
-  // Not a regular expression: this runs for every package of every pool.
-  const t = s.endsWith('.src.rpm') ? s.slice(0, -8) : s.endsWith('.nosrc.rpm') ? s.slice(0, -10) : s;
-  const r = t.lastIndexOf('-');
-  const v = r > 0 ? t.lastIndexOf('-', r - 1) : -1;
-  return v > 0 ? t.slice(0, v) : t;
-}
-
-/**
- * The order packages get their pool ids in: grouped by source package, then
- * by name. Independent of the order in the XML, and the order distributions
- * themselves write indexes in (Debian's Packages, hence the graph libsolv is
- * compared with) — which matters because libsolv's decision order follows
- * its ids when alternatives tie.
- */
-export function comparePoolOrder(a: Package, b: Package): number {
-  return cmpStr(sourceName(a), sourceName(b)) || comparePackages(a, b);
-}
-
-function sortPoolOrder(list: Package[]): void {
-  // Subpackages share their source rpm (66k packages, 36k sources on Debian): cut each name once.
-  const memo = new Map<string, string>();
-  const keys = list.map((p) => {
-    const s = p.sourcerpm;
-    if (!s) return '';
-    let k = memo.get(s);
-    if (k === undefined) memo.set(s, (k = sourceName(p)));
-    return k;
-  });
-  const cmp = (a: Package, ka: string, b: Package, kb: string) => cmpStr(ka, kb) || comparePackages(a, b);
-  // Repositories are usually written in this order already (Debian's are): check before sorting.
-  let sorted = true;
-  for (let i = 1; i < list.length && sorted; i++) if (cmp(list[i - 1], keys[i - 1], list[i], keys[i]) > 0) sorted = false;
-  if (sorted) return;
-  const idx = list.map((_, i) => i).sort((x, y) => cmp(list[x], keys[x], list[y], keys[y]));
-  const copy = idx.map((i) => list[i]);
-  for (let i = 0; i < copy.length; i++) list[i] = copy[i];
-}
 
 function nevraForms(p: Package): string[] {
   const e = p.epoch && p.epoch !== '0' ? `${p.epoch}:` : '';
@@ -151,7 +104,8 @@ function buildPool(repos: Repo[], req: ResolveRequest, opts: ResolveOptions, arc
       }
       return true;
     });
-    sortPoolOrder(list);
+    // A filtered subsequence of a list in pool order is in pool order too.
+    if (!r.poolOrdered) sortPoolOrder(list);
     inputs.push({ repo: { id: r.id, prio: -r.priority, subprio: -r.cost }, packages: list });
   }
   if (req.localPackages?.length) {
@@ -328,5 +282,5 @@ function enrich(problem: Problem, pool: Pool, filtered: Built['filtered']): void
   }
 }
 
-export { chainTo, depToString };
+export { chainTo, depToString, comparePackages };
 export type { Reason };

@@ -13,8 +13,15 @@ export interface SpecTarget {
   how: 'nevra' | 'name' | 'provides' | 'file' | 'glob' | 'none';
 }
 
+/** What spec matching reads of a name index (a Map, or the pool's NameIndex). */
+export interface NameLookup {
+  get(name: string): number[] | undefined;
+  keys(): Iterable<string>;
+  [Symbol.iterator](): Iterator<[string, number[]]>;
+}
+
 export interface SpecIndex {
-  byName: Map<string, number[]>;
+  byName: NameLookup;
   pkgs: Package[];
   whatProvides(dep: Dep): number[];
 }

@@ -136,3 +136,28 @@ test('cached packages decode each field once: stable objects, plain JSON, replac
   p.fileTypes = ['dir'];
   assert.deepEqual([p.files, p.fileTypes], [['/x'], ['dir']]);
 });
+
+test('packages come in the canonical pool order whatever the XML order, cold and warm; a bad stored order is corrupt', async (t) => {
+  const { sortPoolOrder } = await import('../../src/repo/order.js');
+  const { decodePool, encodeContainer, encodePool } = await import('../../src/repo/cache.js');
+  const s = setup(t);
+  const xml = [pkgXml('zeta'), pkgXml('alpha', { version: '2.0' }), pkgXml('alpha', { version: '10.0' }), pkgXml('alpha', { version: '2.0', arch: 'x86_64' }), pkgXml('mid')];
+  makeRepo(s.dir, { primary: primaryXml(xml) }, { revision: '3' });
+  const cold = await loadRepo(s.def, { cacheDir: s.cache });
+  const nevras = (r: { packages: readonly { name: string; version: string; arch: string }[] }) => r.packages.map((p) => `${p.name}-${p.version}.${p.arch}`);
+  assert.deepEqual(nevras(cold), ['alpha-2.0.noarch', 'alpha-2.0.x86_64', 'alpha-10.0.noarch', 'mid-1.0.noarch', 'zeta-1.0.noarch']);
+  assert.equal(cold.poolOrdered, true);
+  const sorted = [...cold.packages];
+  sortPoolOrder(sorted);
+  assert.deepEqual(sorted, cold.packages, 'already in pool order');
+  const warm = await loadRepo(s.def, { cacheDir: s.cache });
+  assert.deepEqual(plain(warm.packages), plain(cold.packages));
+  assert.equal(warm.poolOrdered, true);
+  // The stored order must be a permutation of the packages.
+  const seg = encodePool({ repoId: 'r', repomdChecksum: 'x', baseUrl: '', packageCount: 2, dataTypes: [] }, cold.packages.slice(0, 2).map(plainPackage));
+  const meta = { repoId: 'r', repomdChecksum: 'x', baseUrl: '', packageCount: 2, dataTypes: [] };
+  assert.equal(decodePool(Buffer.concat(encodeContainer(meta, undefined, [seg], [0, 2], [1, 0]))).packages[0]?.name, cold.packages[1]?.name);
+  for (const bad of [[0, 0], [0], [0, 2], ['0', 1]] as unknown as number[][]) {
+    assert.throws(() => decodePool(Buffer.concat(encodeContainer(meta, undefined, [seg], [0, 2], bad))), (e: unknown) => e instanceof RpmkitError && e.code === 'METADATA_INVALID', JSON.stringify(bad));
+  }
+});
