@@ -282,6 +282,13 @@ export class CachedPackage implements Package {
   get provides(): Dep[] {
     return this.deps(0);
   }
+  /** Does the dependency list of kind `kind` (DEP_KIND_INDEX) have entries? Builds nothing. */
+  hasDeps(kind: number): boolean {
+    const ints = this.#seg.ints;
+    let k = this.#k + RECORD_FIXED;
+    for (let i = 0; i < kind; i++) k += 1 + (ints[k] as number);
+    return (ints[k] as number) > 0;
+  }
   /**
    * The names of its plain (not rich) provides, in order, without building
    * the list: the solver's index pass reads every package's provides once,

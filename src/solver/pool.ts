@@ -99,14 +99,22 @@ export class Pool {
     opts.arches.forEach((a, i) => this.archRank.set(a, i + 2));
     // Packages whose provides go into this pool's own index (not from a cache segment).
     const own: number[] = [];
+    // Consecutive packages nearly always share a segment: no Map lookup for each.
+    let lastSeg: Segment | undefined;
+    let lastIds: Int32Array | undefined;
+    const archScores = new Map<string, number>();
     for (const input of inputs) {
+      const { prio, subprio } = input.repo;
       for (const p of input.packages) {
         const id = this.pkgs.length;
         const seg = p instanceof CachedPackage ? p.segment : undefined;
         if (seg?.caps) {
-          let m = this.segIds.get(seg);
-          if (!m) this.segIds.set(seg, (m = new Int32Array(seg.packageCount)));
-          m[(p as CachedPackage).segmentIndex] = id;
+          if (seg !== lastSeg) {
+            lastSeg = seg;
+            lastIds = this.segIds.get(seg);
+            if (!lastIds) this.segIds.set(seg, (lastIds = new Int32Array(seg.packageCount)));
+          }
+          lastIds![(p as CachedPackage).segmentIndex] = id;
         } else {
           own.push(id);
           let l = this.ownByName.get(p.name);
@@ -114,10 +122,14 @@ export class Pool {
           l.push(id);
         }
         this.pkgs.push(p);
-        this.prio.push(input.repo.prio);
-        this.subprio.push(input.repo.subprio);
+        this.prio.push(prio);
+        this.subprio.push(subprio);
         this.repoOf.push(input.repo);
-        this.archScore.push(p.arch === 'noarch' ? 1 : (this.archRank.get(p.arch) ?? 0));
+        const arch = p.arch;
+        let score = archScores.get(arch);
+        if (score === undefined) archScores.set(arch, (score = arch === 'noarch' ? 1 : (this.archRank.get(arch) ?? 0)));
+        this.archScore.push(score);
+        if (p instanceof CachedPackage && !p.hasDeps(6)) continue;
         for (const d of p.supplements) for (const n of depNames(d)) {
           let s = this.supplementsIndex.get(n);
           if (!s) this.supplementsIndex.set(n, (s = []));
