@@ -3,7 +3,10 @@
 // named rpmoci.toml) and rpmkit's additions. Every unknown key or bad value
 // is refused with file:line:col and the key's path.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isIP } from 'node:net';
+import type * as Net from 'node:net';
+import { lazyBuiltin } from '../util/builtin.js';
+
+const net = lazyBuiltin<typeof Net>('node:net');
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseToml, TomlError } from 'smol-toml';
@@ -112,7 +115,7 @@ export function rpmociRepoId(url: string): string {
     return url.replace(/[^A-Za-z0-9_.:-]+/g, '_');
   }
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  const domain = host && !isIP(host) ? host : '';
+  const domain = host && !net().isIP(host) ? host : '';
   const segs = u.pathname.startsWith('/') ? u.pathname.slice(1).split('/') : [];
   return `${domain}_${segs.join('_')}`.replace(/[^A-Za-z0-9_.:-]/g, '_');
 }

@@ -3,9 +3,14 @@
 // web-stream body path made a 47-file download ~1.4x slower than node:http
 // on loopback (480 vs 340 ms in-process); node:https also takes the TLS
 // options dnf's sslverify, sslcacert and client certificates need.
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { readFileSync } from 'node:fs';
+import { lazyBuiltin } from '../util/builtin.js';
+
+// Loaded on the first request: commands that only read the cache never need them.
+const http = lazyBuiltin<typeof Http>('node:http');
+const https = lazyBuiltin<typeof Https>('node:https');
 
 export interface TlsOptions {
   /** false = accept any certificate (dnf's sslverify=0). */
@@ -27,8 +32,8 @@ export interface RawResponse {
 
 export function send(url: URL, headers: Record<string, string>, tls: TlsOptions | undefined, signal: AbortSignal): Promise<RawResponse> {
   const secure = url.protocol === 'https:';
-  const mod = secure ? https : http;
-  const options: https.RequestOptions = { method: 'GET', headers, signal };
+  const mod = secure ? https() : http();
+  const options: Https.RequestOptions = { method: 'GET', headers, signal };
   if (secure && tls) {
     options.rejectUnauthorized = tls.verify !== false;
     if (tls.caFile) options.ca = readFileSync(tls.caFile);

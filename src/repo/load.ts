@@ -5,8 +5,6 @@ import { newRepoDefinition } from './defaults.js';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import pLimit from 'p-limit';
 import { RpmkitError } from '../errors.js';
 import { httpGet, joinUrl, type HttpGetOptions } from '../net/index.js';
@@ -22,7 +20,8 @@ import { parseFilelists, type FilelistsMap } from './filelists.js';
 import { parseUpdateinfo } from './updateinfo.js';
 import { poolOrderPermutation } from './order.js';
 import { assemblePool, decodeFilelists, decodePool, encodeContainer, encodeFilelists, type PoolMeta } from './cache.js';
-import { parsePrimaryParallel, type PrimarySegments } from './parallel.js';
+import type { PrimarySegments } from './parallel.js';
+import { lazyBuiltin } from '../util/builtin.js';
 import { makeNameFilter } from './filter.js';
 import { readKeys, verifyDetached } from './gpg.js';
 
@@ -64,16 +63,21 @@ const PARALLEL_MIN_BYTES = 16 << 20;
  * tables are garbage by then, and without it V8 grows the heap to hold them
  * and the decoded pool at once (about 1.5x the peak memory on big repos).
  */
-const collectGarbage: () => void = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    if (typeof gc === 'function') return gc as () => void;
-  } catch {
-    // Not available: V8 collects on its own schedule.
-  }
-  return () => {};
-})();
+let gcFn: (() => void) | undefined;
+function collectGarbage(): void {
+  // Set up on first use: a new V8 context is not free, and warm loads never collect.
+  gcFn ??= (() => {
+    try {
+      lazyBuiltin<typeof import('node:v8')>('node:v8')().setFlagsFromString('--expose-gc');
+      const gc = lazyBuiltin<typeof import('node:vm')>('node:vm')().runInNewContext('gc') as unknown;
+      if (typeof gc === 'function') return gc as () => void;
+    } catch {
+      // Not available: V8 collects on its own schedule.
+    }
+    return () => {};
+  })();
+  gcFn();
+}
 const MAX_DATA_DEFAULT = 4 * 1024 ** 3;
 const MAX_OPEN_DEFAULT = 16 * 1024 ** 3;
 
@@ -217,7 +221,8 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
   const parse = async () => {
     // In its own function so the parser's tables are garbage before decoding.
     const parsed = await (async (): Promise<PrimarySegments> => {
-      if (threads) return parsePrimaryParallel(primaryChunks, { what: primaryWhat });
+      // Loaded only here: worker_threads is not needed otherwise.
+      if (threads) return (await import('./parallel.js')).parsePrimaryParallel(primaryChunks, { what: primaryWhat });
       const { writer, declared } = await parsePrimaryToPool(primaryChunks, { what: primaryWhat });
       // On a big document, collect the parse's garbage before finish() copies
       // the columns, and the columns after: peak memory is then the decoded

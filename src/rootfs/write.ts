@@ -6,8 +6,11 @@ import { promises as fs, constants as C } from 'node:fs';
 import * as fss from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes, createHash, getHashes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { RpmkitError } from '../errors.js';
+import { lazyBuiltin } from '../util/builtin.js';
+
+const childProcess = lazyBuiltin<typeof ChildProcess>('node:child_process');
 import type { RpmFileInfo, CpioEntry } from '../rpm/index.js';
 
 const NODE_HASHES = new Set(getHashes());
@@ -93,7 +96,7 @@ export async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, n
 let setcapMissing = false;
 export function setCaps(file: string, text: string): boolean {
   if (setcapMissing) return false;
-  const r = spawnSync('setcap', [text, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = childProcess().spawnSync('setcap', [text, file], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.error) setcapMissing = true;
   return r.status === 0;
 }
@@ -102,6 +105,7 @@ export function setCaps(file: string, text: string): boolean {
 export function makeNode(dir: string, type: 'char' | 'block' | 'fifo', major: number, minor: number, mode: number): string | undefined {
   const tmp = tmpName(dir, 'node');
   const m = (mode & 0o7777).toString(8);
+  const { spawnSync } = childProcess();
   const r = type === 'fifo' ? spawnSync('mkfifo', ['-m', m, tmp]) : spawnSync('mknod', ['-m', m, tmp, type === 'char' ? 'c' : 'b', String(major), String(minor)]);
   return r.status === 0 ? tmp : undefined;
 }

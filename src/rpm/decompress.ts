@@ -3,7 +3,8 @@
 // runtime has it) and none. The compressor comes from PAYLOADCOMPRESSOR, or
 // from the payload's magic when the tag is missing (rpm then assumes gzip, and
 // zlib passes uncompressed data through — so does this).
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import { createReadStream, openSync, closeSync, readSync, accessSync, constants as FS } from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -11,9 +12,11 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { RpmkitError } from '../errors.js';
+import { lazyBuiltin } from '../util/builtin.js';
 import type { RpmFile } from './types.js';
 
 const require = createRequire(import.meta.url);
+const childProcess = lazyBuiltin<typeof ChildProcess>('node:child_process');
 
 interface LzmaNative {
   createDecompressor(opts?: { memlimit?: number }): Transform;
@@ -107,7 +110,7 @@ class ZstdTransform extends Transform {
  * before the stream ends, so corrupt input is reported the same way.
  */
 class ExternalZstdTransform extends Transform {
-  private readonly child = spawn(zstdProgramPath() ?? 'zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  private readonly child = childProcess().spawn(zstdProgramPath() ?? 'zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   private stderr = '';
   private done = false;
   private waiting: TransformCallback | undefined;
@@ -189,7 +192,7 @@ function zstdProgramPath(): string | undefined {
 function hasZstdProgram(): boolean {
   if (zstdProgram === undefined) {
     const bin = process.env.RPMKIT_NO_ZSTD_PROGRAM ? undefined : zstdProgramPath();
-    zstdProgram = bin !== undefined && spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0;
+    zstdProgram = bin !== undefined && childProcess().spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0;
   }
   return zstdProgram;
 }
@@ -214,7 +217,7 @@ async function* zstdFromFile(rpm: RpmFile, bin: string): AsyncGenerator<Buffer> 
   let child: ChildProcessByStdio<null, Readable, Readable>;
   try {
     skipFd(fd, rpm.payloadOffset);
-    child = spawn(bin, ['-d', '-c', '-q'], { stdio: [fd, 'pipe', 'pipe'] }) as ChildProcessByStdio<null, Readable, Readable>;
+    child = childProcess().spawn(bin, ['-d', '-c', '-q'], { stdio: [fd, 'pipe', 'pipe'] }) as ChildProcessByStdio<null, Readable, Readable>;
   } finally {
     // The child has its own copy of the descriptor now.
     closeSync(fd);
