@@ -1,6 +1,7 @@
 // Payload decompression as a stream of Buffers: gzip (node:zlib), bzip2
-// (seek-bzip), xz and lzma (lzma-native), zstd (fzstd, or node:zlib when the
-// runtime has it) and none. The compressor comes from PAYLOADCOMPRESSOR, or
+// (seek-bzip), xz and lzma (lzma-native), zstd (node:zlib when the runtime
+// has it; else zstddec's WebAssembly decoder for a payload of declared size,
+// the zstd program, or fzstd) and none. The compressor comes from PAYLOADCOMPRESSOR, or
 // from the payload's magic when the tag is missing (rpm then assumes gzip, and
 // zlib passes uncompressed data through — so does this).
 import type * as ChildProcess from 'node:child_process';
@@ -11,6 +12,8 @@ import { createRequire } from 'node:module';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
+import type { ZSTDDecoder } from 'zstddec';
+import { promises as fsp } from 'node:fs';
 import { RpmkitError } from '../errors.js';
 import { lazyBuiltin } from '../util/builtin.js';
 import type { RpmFile } from './types.js';
@@ -277,8 +280,12 @@ class Bzip2Transform extends Transform {
   }
 }
 
-/** Which zstd decoder to use: the `zstd` program when present (default), or always the JS one. */
-export type ZstdImpl = 'auto' | 'js';
+/**
+ * Which zstd decoder to use: 'auto' (default) the WebAssembly decoder for a
+ * payload of declared size, else the `zstd` program when present, else the
+ * JS one; 'program' skips the WebAssembly decoder; 'js' uses only the JS one.
+ */
+export type ZstdImpl = 'auto' | 'program' | 'js';
 
 function decompressor(name: string, limit: number, zstdImpl: ZstdImpl = 'auto'): Transform | undefined {
   switch (name) {
@@ -292,7 +299,7 @@ function decompressor(name: string, limit: number, zstdImpl: ZstdImpl = 'auto'):
     case 'zstd': {
       const z = zlib as unknown as { createZstdDecompress?: () => Transform };
       if (typeof z.createZstdDecompress === 'function') return z.createZstdDecompress();
-      return zstdImpl === 'auto' && hasZstdProgram() ? new ExternalZstdTransform() : new ZstdTransform();
+      return zstdImpl !== 'js' && hasZstdProgram() ? new ExternalZstdTransform() : new ZstdTransform();
     }
     case 'identity':
     case 'none':
@@ -347,7 +354,15 @@ export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number;
   }
   const exceeded = () => payloadError(rpm, `decompressed size exceeds ${limit} bytes (the package declares ${rpm.archiveSize ?? 'no'} archive size): refusing a possible decompression bomb`);
   const z = zlib as unknown as { createZstdDecompress?: () => Transform };
-  if (name === 'zstd' && !rpm.buffer && (opts.zstd ?? 'auto') === 'auto' && typeof z.createZstdDecompress !== 'function' && hasZstdProgram()) {
+  if (name === 'zstd' && (opts.zstd ?? 'auto') === 'auto' && typeof z.createZstdDecompress !== 'function') {
+    const whole = await wasmZstd(rpm);
+    if (whole) {
+      raw.destroy();
+      if (whole.length) yield whole;
+      return;
+    }
+  }
+  if (name === 'zstd' && !rpm.buffer && (opts.zstd ?? 'auto') !== 'js' && typeof z.createZstdDecompress !== 'function' && hasZstdProgram()) {
     raw.destroy();
     let seen = 0;
     try {
@@ -386,4 +401,57 @@ export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number;
     dec?.destroy();
     guard.destroy();
   }
+}
+
+/** Payloads up to this size (either side) are decoded in one piece by the WebAssembly decoder. */
+const WASM_ZSTD_MAX = 256 * 1024 * 1024;
+
+/**
+ * A zstd payload decoded in one piece in this process when the header says
+ * how big it is (rpm's payload size tag): no zstd process to start for each
+ * package. Undefined when that does not apply, or when the result is not
+ * exactly the declared size (a corrupt frame, or a header that lies), and
+ * the streaming path decides, and reports, instead.
+ */
+async function wasmZstd(rpm: RpmFile): Promise<Buffer | undefined> {
+  const size = rpm.archiveSize;
+  if (size === undefined || size <= 0 || size > WASM_ZSTD_MAX) return undefined;
+  let input: Uint8Array;
+  if (rpm.buffer) input = rpm.buffer.subarray(rpm.payloadOffset);
+  else {
+    const fh = await fsp.open(rpm.path, 'r');
+    try {
+      const total = (await fh.stat()).size - rpm.payloadOffset;
+      if (total <= 0 || total > WASM_ZSTD_MAX) return undefined;
+      const buf = Buffer.allocUnsafe(total);
+      let off = 0;
+      while (off < total) {
+        const { bytesRead } = await fh.read(buf, off, total - off, rpm.payloadOffset + off);
+        if (!bytesRead) return undefined;
+        off += bytesRead;
+      }
+      input = buf;
+    } finally {
+      await fh.close();
+    }
+  }
+  let out: Uint8Array;
+  try {
+    out = (await zstdDecoder()).decode(input, size);
+  } catch {
+    return undefined;
+  }
+  return out.length === size ? Buffer.from(out.buffer, out.byteOffset, out.length) : undefined;
+}
+
+let zstdWasm: Promise<ZSTDDecoder> | undefined;
+/** The WebAssembly zstd decoder, instantiated once. */
+function zstdDecoder(): Promise<ZSTDDecoder> {
+  zstdWasm ??= (async () => {
+    const { ZSTDDecoder: D } = await import('zstddec');
+    const d = new D();
+    await d.init();
+    return d;
+  })();
+  return zstdWasm;
 }
