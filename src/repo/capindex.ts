@@ -126,20 +126,43 @@ export class CapIndex {
     this.mask = slots.length - 1;
   }
 
-  /** The capability whose name is exactly these UTF-8 bytes, or -1. */
-  find(key: Buffer): number {
+  /** The capability with exactly this name, or -1. */
+  find(name: string): number {
+    // ASCII names (nearly all) hash and compare by char code: no encoding.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c > 0x7f) return this.findBytes(Buffer.from(name, 'utf8'));
+      h = Math.imul(h ^ c, 0x01000193);
+    }
     const { slots, capSid } = this.cols;
-    const starts = this.starts;
-    let s = fnv1a(key, 0, key.length) & this.mask;
+    const { starts, table } = this;
+    const n = name.length;
     // At most half full: an empty slot always ends the probe.
-    for (;;) {
+    for (let s = (h >>> 0) & this.mask; ; s = (s + 1) & this.mask) {
       const v = slots[s] as number;
       if (!v) return -1;
       const sid = capSid[v - 1] as number;
       const a = starts[sid] as number;
-      const b = strEnd(this.starts, sid);
+      if (strEnd(starts, sid) - a !== n) continue;
+      let i = 0;
+      while (i < n && table[a + i] === name.charCodeAt(i)) i++;
+      if (i === n) return v - 1;
+    }
+  }
+
+  /** The capability whose name is exactly these UTF-8 bytes, or -1. */
+  findBytes(key: Buffer): number {
+    const { slots, capSid } = this.cols;
+    const starts = this.starts;
+    // At most half full: an empty slot always ends the probe.
+    for (let s = fnv1a(key, 0, key.length) & this.mask; ; s = (s + 1) & this.mask) {
+      const v = slots[s] as number;
+      if (!v) return -1;
+      const sid = capSid[v - 1] as number;
+      const a = starts[sid] as number;
+      const b = strEnd(starts, sid);
       if (b - a === key.length && this.table.compare(key, 0, key.length, a, b) === 0) return v - 1;
-      s = (s + 1) & this.mask;
     }
   }
 

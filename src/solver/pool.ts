@@ -229,9 +229,8 @@ export class Pool {
     const c = segmentsOnly ? undefined : this.capId.get(name);
     if (c !== undefined) for (let k = this.provOff[c]; k < this.provOff[c + 1]; k++) out.push(this.provIds[k]);
     if (this.segIds.size) {
-      const key = Buffer.from(name, 'utf8');
       for (const [seg, ids] of this.segIds) {
-        const cap = seg.caps!.find(key);
+        const cap = seg.caps!.find(name);
         if (cap < 0) continue;
         const prov = seg.caps!.providers(cap);
         for (let k = 0; k < prov.length; k++) {
