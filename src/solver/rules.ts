@@ -210,10 +210,23 @@ type CNF = number[][];
  * undefined when the formula is trivially true.
  */
 export function richCNF(pool: Pool, r: RichDep, negate: boolean): CNF | undefined {
+  let per = cnfCache.get(pool);
+  if (!per) cnfCache.set(pool, (per = [new Map(), new Map()]));
+  const known = per[negate ? 1 : 0] as Map<RichDep, CNF | undefined>;
+  if (known.has(r)) return known.get(r);
   const cnf = toCNF(pool, { rich: r, name: '' }, negate);
-  if (cnf === TRUE) return undefined;
-  return cnf;
+  const out = cnf === TRUE ? undefined : cnf;
+  known.set(r, out);
+  return out;
 }
+
+/**
+ * CNFs already made, per pool (they follow its providers) and rich
+ * dependency: cache-decoded packages share one object per distinct
+ * dependency, and Debian's alternatives ("a | b") are rich dependencies
+ * that hundreds of packages repeat. Callers only read them.
+ */
+const cnfCache = new WeakMap<Pool, Map<RichDep, CNF | undefined>[]>();
 
 const TRUE: CNF = [];
 
