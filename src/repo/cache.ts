@@ -49,14 +49,20 @@ class U32 {
   a: Uint32Array = new Uint32Array(1 << 12);
   private filled = 0;
   n = 0;
-  /** Entry i (blocks double up to 1M entries, so few are walked). */
-  at(i: number): number {
-    if (i >= this.filled) return this.a[i - this.filled] as number;
-    for (const b of this.full) {
-      if (i < b.length) return b[i] as number;
-      i -= b.length;
-    }
-    return 0;
+  /** A reader of the entries in order, one per call (0 past the end). */
+  reader(): () => number {
+    const blocks = [...this.full, this.a.subarray(0, this.n - this.filled)];
+    let b = 0;
+    let block = blocks[0] as Uint32Array;
+    let i = 0;
+    return () => {
+      while (i === block.length) {
+        if (++b >= blocks.length) return 0;
+        block = blocks[b] as Uint32Array;
+        i = 0;
+      }
+      return block[i++] as number;
+    };
   }
   push(v: number): void {
     if (this.n - this.filled === this.a.length) {
@@ -242,7 +248,6 @@ export class PoolWriter {
   private depKeys = new Map<number | string, number>();
   /** Per dependency: the string id of the capability name it provides, or -1 for a rich one. */
   private depCap = new U32();
-  private readonly caps = new CapIndexBuilder();
 
   /**
    * Drop the deduplication tables once nothing more will be added: they are
@@ -325,15 +330,37 @@ export class PoolWriter {
     I.push(files.length);
     I.push(typed ? 1 : 0);
     for (let i = 0; i < files.length; i++) I.push(files[i] as number);
-    const caps = this.caps;
-    const n = this.count;
-    caps.add(strs[0] as number, n);
-    const provides = deps[0] as ArrayLike<number>;
-    for (let i = 0; i < provides.length; i++) {
-      const sid = this.depCap.at(provides[i] as number);
-      if (sid !== NO_CAP) caps.add(sid, n);
-    }
     this.count++;
+  }
+
+  /**
+   * Each package's capabilities from the columns: its name, and the names of
+   * its provides that are not rich. Built here rather than while parsing, so
+   * its tables do not add to the parse's peak memory.
+   */
+  private capIndex(): CapIndexBuilder {
+    const caps = new CapIndexBuilder();
+    const depCap = new Uint32Array(this.nDep);
+    const dcap = this.depCap.reader();
+    for (let i = 0; i < this.nDep; i++) depCap[i] = dcap();
+    const next = this.ints.reader();
+    for (let n = 0; n < this.count; n++) {
+      caps.add(next(), n);
+      for (let j = 1; j < RECORD_FIXED; j++) next();
+      for (let kind = 0; kind < 8; kind++) {
+        const len = next();
+        for (let i = 0; i < len; i++) {
+          const dep = next();
+          if (kind !== 0) continue;
+          const sid = depCap[dep] as number;
+          if (sid !== NO_CAP) caps.add(sid, n);
+        }
+      }
+      const files = next();
+      next(); // typed flag
+      for (let i = 0; i < files; i++) next();
+    }
+    return caps;
   }
 
   finish(meta: PoolMeta, advisories?: Advisory[]): Buffer {
@@ -341,7 +368,7 @@ export class PoolWriter {
     const startParts = this.S.startParts();
     const flat = concatParts(startParts);
     const starts = new Uint32Array(flat.buffer, flat.byteOffset, flat.length / 4);
-    const caps = this.caps.finish((sid) => this.S.bytesOf(starts, sid));
+    const caps = this.capIndex().finish((sid) => this.S.bytesOf(starts, sid));
     const u8 = (a: Uint32Array) => [Buffer.from(a.buffer, a.byteOffset, a.byteLength)];
     const sections = [[header], this.S.parts(), this.evrs.parts(), this.deps.parts(), this.ints.parts(), this.nums.parts(), startParts, u8(caps.capSid), u8(caps.slots), u8(caps.off), u8(caps.pkgs)];
     const lens = sections.map((ps) => ps.reduce((a, p) => a + p.length, 0));
