@@ -3,7 +3,7 @@
 // flags and misspelt commands still behave as with every command loaded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandModules, commandNamed as named } from '../../src/cli/commands/index.js';
+import { commandModules, commandNamed as named, commandsFor } from '../../src/cli/commands/index.js';
 import { buildProgram, valueFlags } from '../../src/cli/program.js';
 import { runCli } from '../helpers/env.js';
 
@@ -34,4 +34,14 @@ test('help lists every command; a misspelt command gets a suggestion; global fla
   const version = runCli(['--version']);
   assert.equal(version.status, 0);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('the version alone loads no command; with a command or a misspelt one it loads as usual', async () => {
+  const flags = valueFlags(buildProgram());
+  const count = async (argv: string[]) => (await commandsFor(argv, flags)).length;
+  assert.equal(await count(['--version']), 0);
+  assert.equal(await count(['-q', '--cache-dir', 'x', '-V']), 0, 'a flag value is not a command');
+  assert.equal(await count(['-V', 'vendor']), 1);
+  assert.equal(await count(['--version', 'vendr']), Object.keys(commandModules).length);
+  assert.equal(await count(['--help']), Object.keys(commandModules).length);
 });

@@ -52,8 +52,22 @@ export function commandNamed(argv: readonly string[], valueFlags: ReadonlySet<st
   return undefined;
 }
 
-/** The register functions for `argv`: its command only, or all of them. */
+/** Does `argv` only ask for the version (`-V`/`--version` and no command)? */
+function versionOnly(argv: readonly string[], valueFlags: ReadonlySet<string>): boolean {
+  let version = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return false;
+    if (valueFlags.has(a)) i++;
+    else if (a === '-V' || a === '--version') version = true;
+    else if (!a.startsWith('-')) return false;
+  }
+  return version;
+}
+
+/** The register functions for `argv`: its command only, none for the version alone, or all of them. */
 export async function commandsFor(argv: readonly string[], valueFlags: ReadonlySet<string>): Promise<Register[]> {
+  if (versionOnly(argv, valueFlags)) return [];
   const one = commandNamed(argv, valueFlags);
   const names = one ? [one] : Object.keys(commandModules);
   return (await Promise.all(names.map((n) => (commandModules[n] as Loader)()))).map((m) => m.register);
