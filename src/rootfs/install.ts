@@ -15,6 +15,7 @@ import { capsTextToXattr } from './caps.js';
 import { readIdMaps, readOwnershipManifest, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
 import { UndoLog } from './undo.js';
 import { checkBody, readAll, makeNode, setCaps, tmpName, writeBody, writeData } from './write.js';
+import { WriteQueue } from './writequeue.js';
 
 /** How many packages are read ahead of the one being written. */
 const READ_AHEAD = 2;
@@ -511,45 +512,11 @@ async function extractPackage(
     await place(p, tmp, parent);
   };
 
-  // Regular files whose content is already in memory are written to temp
-  // files concurrently (the open/write/close round trips overlap on the
-  // thread pool), but every rename into place, and everything else, happens
-  // strictly in archive order, exactly as a one-at-a-time install would.
-  interface Pending {
-    /** The temp file being written (undefined: nothing to write). */
-    write?: Promise<void>;
-    /** Where the entry lands, as resolved when it was queued. */
-    target?: string;
-    run(): Promise<void>;
-  }
-  const queue: Pending[] = [];
-  const pendingTargets = new Map<string, number>();
-  const window = WRITE_WINDOW;
-  const runOne = async () => {
-    const q = queue.shift()!;
-    try {
-      if (q.write) await q.write;
-      await q.run();
-    } finally {
-      if (q.target) {
-        const n = (pendingTargets.get(q.target) ?? 1) - 1;
-        if (n === 0) pendingTargets.delete(q.target);
-        else pendingTargets.set(q.target, n);
-      }
-    }
-  };
-  const drain = async () => {
-    while (queue.length > 0) await runOne();
-  };
-  const enqueue = async (q: Pending) => {
-    queue.push(q);
-    if (q.target) pendingTargets.set(q.target, (pendingTargets.get(q.target) ?? 0) + 1);
-    while (queue.length > window) await runOne();
-  };
+  const writes = new WriteQueue(WRITE_WINDOW);
   // Entries handled on the spot (not queued) must not overtake a queued file for the same path.
   const targetOf = async (p: PlannedFile) => path.join(await parentOf(p), p.components[p.components.length - 1]);
   const beforeImmediate = async (p: PlannedFile) => {
-    if (queue.length > 0 && pendingTargets.size > 0 && pendingTargets.has(await targetOf(p))) await drain();
+    if (writes.hasTargets && writes.has(await targetOf(p))) await writes.drain();
   };
   // Hardlink sets whose body entry has been queued (decided in archive order, like linkDone).
   const linkQueued = new Set<string>();
@@ -574,7 +541,7 @@ async function extractPackage(
       const key = `${f.device}:${f.inode}`;
       const isMember = f.nlink > 1 && (linkQueued.has(key) || (entry.size === 0 && f.size > 0));
       if (isMember) {
-        await enqueue({
+        await writes.add({
           run: async () => {
             if (linkDone.has(key)) {
               await writeLinkTo(p, linkDone.get(key)!);
@@ -592,14 +559,14 @@ async function extractPackage(
       const target = path.join(dir, p.components[p.components.length - 1]);
       let tmp = '';
       let write: Promise<void> | undefined;
-      if (entry.data && window > 0) {
+      if (entry.data && WRITE_WINDOW > 0) {
         checkBody(entry.data, f, nevra);
         const data = entry.data;
         // A path no queued entry will take is written in place: no temp name
         // and no rename; the undo log removes it on failure. Whether something
         // is already there is left to open(O_EXCL) (no lstat per file: on a
         // fresh root it is always ENOENT), which falls back to a temp file.
-        const direct = !pendingTargets.has(target);
+        const direct = !writes.has(target);
         write = (async () => {
           if (direct) {
             try {
@@ -617,11 +584,11 @@ async function extractPackage(
         })();
         write.catch(() => {});
       } else {
-        await drain();
+        await writes.drain();
         tmp = await writeBody(dir, entry, f, nevra);
         undo.created(tmp);
       }
-      await enqueue({
+      await writes.add({
         write,
         target,
         run: async () => {
@@ -650,7 +617,7 @@ async function extractPackage(
     } else if (t === S_IFLNK) {
       const parent = await parentOf(p);
       // A symlink that replaces something may change how later paths resolve: let the queue land first.
-      if (queue.length > 0 && fss.lstatSync(path.join(parent, p.components[p.components.length - 1]), { throwIfNoEntry: false })) await drain();
+      if (writes.length > 0 && fss.lstatSync(path.join(parent, p.components[p.components.length - 1]), { throwIfNoEntry: false })) await writes.drain();
       const tmp = tmpName(parent, 'tmp');
       // rpm takes the target from the header; the archive body must agree.
       const body = entry.data ?? (await readAll(entry, 65536, nevra));
@@ -670,7 +637,7 @@ async function extractPackage(
       const type = t === S_IFCHR ? 'char' : t === S_IFBLK ? 'block' : t === S_IFIFO ? 'fifo' : 'socket';
       const major = entry.rdevMajor;
       const minor = entry.rdevMinor;
-      await drain();
+      await writes.drain();
       const parent = await parentOf(p);
       const made = type === 'fifo' || (asRoot && type !== 'socket') ? makeNode(parent, type, major, minor, f.mode) : undefined;
       if (made) {
@@ -683,10 +650,10 @@ async function extractPackage(
       throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path} has unknown file type ${(f.mode >>> 12).toString(8)}`, { details: { package: nevra, path: f.path } });
     }
   }
-  await drain();
+  await writes.drain();
   } catch (e) {
     // Let writes still in flight finish, so the rollback sees (and removes) their temp files.
-    await Promise.allSettled(queue.map((q) => q.write));
+    await writes.settle();
     throw e;
   }
 
