@@ -226,9 +226,11 @@ export function resolveOnce(repos: Repo[], request: ResolveRequest, opts: Resolv
         const hit = j.candidates.filter((c) => res.sat.value[c] > 0).map((c) => pool.pkgs[c]);
         specMap.set(spec, [...(specMap.get(spec) ?? []), ...hit].sort(comparePackages));
       }
+      res.sat.release();
       return { resolution: { ok: true, packages, reasons, specs: specMap }, needFilelists: false };
     }
     const { problem, jobsInCore } = describeCore(pool, res.rules, res.sat, res.core, active, allSpecs, res.jobClause);
+    res.sat.release();
     enrich(problem, pool, filtered);
     problems.push(problem);
     // Drop the jobs of this problem and look for further, independent problems.
