@@ -246,7 +246,7 @@ export class PoolWriter {
   private evrs = new U32();
   private evrKeys = new Map<number | string, number>();
   private depKeys = new Map<number | string, number>();
-  /** Per dependency: the string id of the capability name it provides, or -1 for a rich one. */
+  /** Per dependency: the string id of the capability name it provides, or NO_CAP for a rich one. */
   private depCap = new U32();
 
   /**
@@ -509,7 +509,7 @@ export function assemblePool(meta: PoolMeta, advisories: Advisory[] | undefined,
   const ordered: Package[] = new Array(total);
   for (let i = 0; i < total; i++) {
     const j = pool[i];
-    if (typeof j !== 'number' || !(j >= 0 && j < total) || seen[j]) corrupt('pool order');
+    if (!Number.isInteger(j) || j < 0 || j >= total || seen[j]) corrupt('pool order');
     seen[j] = 1;
     ordered[i] = packages[j] as Package;
   }

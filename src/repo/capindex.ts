@@ -31,8 +31,9 @@ const strEnd = (starts: Uint32Array, sid: number): number => (starts[sid + 1] as
 export type StringBytes = (sid: number) => [Uint8Array, number, number];
 
 /**
- * Collects (capability, package) pairs while a segment is written, package
- * by package, and turns them into the stored columns at the end.
+ * Collects (capability, package) pairs, package by package in segment order
+ * (PoolWriter.finish walks its columns), and turns them into the stored
+ * columns.
  */
 export class CapIndexBuilder {
   /** String id -> capability + 1 (0: none yet). */

@@ -157,7 +157,7 @@ test('packages come in the canonical pool order whatever the XML order, cold and
   const seg = encodePool({ repoId: 'r', repomdChecksum: 'x', baseUrl: '', packageCount: 2, dataTypes: [] }, cold.packages.slice(0, 2).map(plainPackage));
   const meta = { repoId: 'r', repomdChecksum: 'x', baseUrl: '', packageCount: 2, dataTypes: [] };
   assert.equal(decodePool(Buffer.concat(encodeContainer(meta, undefined, [seg], [0, 2], [1, 0]))).packages[0]?.name, cold.packages[1]?.name);
-  for (const bad of [[0, 0], [0], [0, 2], ['0', 1]] as unknown as number[][]) {
+  for (const bad of [[0, 0], [0], [0, 2], ['0', 1], [0.5, 1], [-1, 1]] as unknown as number[][]) {
     assert.throws(() => decodePool(Buffer.concat(encodeContainer(meta, undefined, [seg], [0, 2], bad))), (e: unknown) => e instanceof RpmkitError && e.code === 'METADATA_INVALID', JSON.stringify(bad));
   }
 });
