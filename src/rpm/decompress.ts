@@ -403,8 +403,12 @@ export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number;
   }
 }
 
-/** Payloads up to this size (either side) are decoded in one piece by the WebAssembly decoder. */
-const WASM_ZSTD_MAX = 256 * 1024 * 1024;
+/**
+ * Payloads up to this size (either side) are decoded in one piece by the
+ * WebAssembly decoder. Its memory holds input and output at once and never
+ * shrinks, so bigger payloads (rare: a few texlive-sized packages) stream.
+ */
+const WASM_ZSTD_MAX = 64 * 1024 * 1024;
 
 /**
  * A zstd payload decoded in one piece in this process when the header says
