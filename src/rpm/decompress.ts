@@ -423,21 +423,10 @@ async function wasmZstd(rpm: RpmFile): Promise<Buffer | undefined> {
   let input: Uint8Array;
   if (rpm.buffer) input = rpm.buffer.subarray(rpm.payloadOffset);
   else {
-    const fh = await fsp.open(rpm.path, 'r');
-    try {
-      const total = (await fh.stat()).size - rpm.payloadOffset;
-      if (total <= 0 || total > WASM_ZSTD_MAX) return undefined;
-      const buf = Buffer.allocUnsafe(total);
-      let off = 0;
-      while (off < total) {
-        const { bytesRead } = await fh.read(buf, off, total - off, rpm.payloadOffset + off);
-        if (!bytesRead) return undefined;
-        off += bytesRead;
-      }
-      input = buf;
-    } finally {
-      await fh.close();
-    }
+    // A read error here is left to the streaming path, which reports it as such.
+    const read = await readPayloadBytes(rpm).catch(() => undefined);
+    if (!read) return undefined;
+    input = read;
   }
   let out: Uint8Array;
   try {
@@ -446,6 +435,25 @@ async function wasmZstd(rpm: RpmFile): Promise<Buffer | undefined> {
     return undefined;
   }
   return out.length === size ? Buffer.from(out.buffer, out.byteOffset, out.length) : undefined;
+}
+
+/** The compressed payload of a package file, whole; undefined when it is empty or too big for one piece. */
+async function readPayloadBytes(rpm: RpmFile): Promise<Buffer | undefined> {
+  const fh = await fsp.open(rpm.path, 'r');
+  try {
+    const total = (await fh.stat()).size - rpm.payloadOffset;
+    if (total <= 0 || total > WASM_ZSTD_MAX) return undefined;
+    const buf = Buffer.allocUnsafe(total);
+    let off = 0;
+    while (off < total) {
+      const { bytesRead } = await fh.read(buf, off, total - off, rpm.payloadOffset + off);
+      if (!bytesRead) return undefined;
+      off += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
 }
 
 let zstdWasm: Promise<ZSTDDecoder> | undefined;
