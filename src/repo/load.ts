@@ -22,6 +22,7 @@ import { poolOrderPermutation } from './order.js';
 import { assemblePool, decodeFilelists, decodePool, encodeContainer, encodeFilelists, type PoolMeta } from './cache.js';
 import type { PrimarySegments } from './parallel.js';
 import { lazyBuiltin } from '../util/builtin.js';
+import { readFrom } from '../util/readfile.js';
 import { makeNameFilter } from './filter.js';
 import { readKeys, verifyDetached } from './gpg.js';
 
@@ -123,7 +124,7 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     const file = path.join(dir, `pool-${st.repomdChecksum}.bin`);
     let buf: Buffer;
     try {
-      buf = await readWhole(file);
+      buf = (await readFrom(file)) as Buffer;
     } catch {
       return undefined;
     }
@@ -273,28 +274,6 @@ async function writeFileAtomic(target: string, data: string | Uint8Array | Uint8
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
-  }
-}
-
-/**
- * A file's bytes with one read into a buffer of its size: fs.readFile reads
- * in 512 KiB steps, one thread-pool round trip each, ~15 ms more on the
- * 35 MB cache entry of a 63k-package repository.
- */
-async function readWhole(file: string): Promise<Buffer> {
-  const fh = await fs.open(file, 'r');
-  try {
-    const { size } = await fh.stat();
-    const buf = Buffer.allocUnsafe(size);
-    let off = 0;
-    while (off < size) {
-      const { bytesRead } = await fh.read(buf, off, size - off, off);
-      if (!bytesRead) break;
-      off += bytesRead;
-    }
-    return off === size ? buf : buf.subarray(0, off);
-  } finally {
-    await fh.close();
   }
 }
 

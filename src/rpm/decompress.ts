@@ -13,9 +13,9 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import type { ZSTDDecoder } from 'zstddec';
-import { promises as fsp } from 'node:fs';
 import { RpmkitError } from '../errors.js';
 import { lazyBuiltin } from '../util/builtin.js';
+import { readFrom } from '../util/readfile.js';
 import type { RpmFile } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -424,8 +424,8 @@ async function wasmZstd(rpm: RpmFile): Promise<Buffer | undefined> {
   if (rpm.buffer) input = rpm.buffer.subarray(rpm.payloadOffset);
   else {
     // A read error here is left to the streaming path, which reports it as such.
-    const read = await readPayloadBytes(rpm).catch(() => undefined);
-    if (!read) return undefined;
+    const read = await readFrom(rpm.path, rpm.payloadOffset, WASM_ZSTD_MAX).catch(() => undefined);
+    if (!read?.length) return undefined;
     input = read;
   }
   let out: Uint8Array;
@@ -435,25 +435,6 @@ async function wasmZstd(rpm: RpmFile): Promise<Buffer | undefined> {
     return undefined;
   }
   return out.length === size ? Buffer.from(out.buffer, out.byteOffset, out.length) : undefined;
-}
-
-/** The compressed payload of a package file, whole; undefined when it is empty or too big for one piece. */
-async function readPayloadBytes(rpm: RpmFile): Promise<Buffer | undefined> {
-  const fh = await fsp.open(rpm.path, 'r');
-  try {
-    const total = (await fh.stat()).size - rpm.payloadOffset;
-    if (total <= 0 || total > WASM_ZSTD_MAX) return undefined;
-    const buf = Buffer.allocUnsafe(total);
-    let off = 0;
-    while (off < total) {
-      const { bytesRead } = await fh.read(buf, off, total - off, rpm.payloadOffset + off);
-      if (!bytesRead) return undefined;
-      off += bytesRead;
-    }
-    return buf;
-  } finally {
-    await fh.close();
-  }
 }
 
 let zstdWasm: Promise<ZSTDDecoder> | undefined;
