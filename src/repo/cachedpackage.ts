@@ -184,19 +184,19 @@ export class CachedPackage implements Package {
   // (the segment's capability index answers the rest). The segment keeps
   // each decoded string, so reading a field again costs two array loads.
   get name(): string {
-    return this.#seg.str(this.#seg.ints[this.#k] as number);
+    return this.r(0);
   }
   get epoch(): string {
-    return this.#seg.str(this.#seg.ints[this.#k + 1] as number);
+    return this.r(1);
   }
   get version(): string {
-    return this.#seg.str(this.#seg.ints[this.#k + 2] as number);
+    return this.r(2);
   }
   get release(): string {
-    return this.#seg.str(this.#seg.ints[this.#k + 3] as number);
+    return this.r(3);
   }
   get arch(): string {
-    return this.#seg.str(this.#seg.ints[this.#k + 4] as number);
+    return this.r(4);
   }
 
   /** The segment this package was decoded from, and its number there (for the solver's capability index). */
@@ -211,12 +211,18 @@ export class CachedPackage implements Package {
     return (this.#d ??= { deps: new Array(8) });
   }
 
+  /** A string field the record always has (STRING_FIELD_INDEX). */
+  private r(field: number): string {
+    return this.#seg.str(this.#seg.ints[this.#k + field] as number);
+  }
+
+  /** A string field that may be absent. */
   private s(field: number): string | undefined {
     return this.#seg.opt(this.#seg.ints[this.#k + field] as number);
   }
 
   get location(): string {
-    return this.#seg.str(this.#seg.ints[this.#k + 5] as number);
+    return this.r(5);
   }
   get locationBase(): string | undefined {
     return this.s(6);
