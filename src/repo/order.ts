@@ -6,7 +6,8 @@
 import { compareEVR } from '../evr/index.js';
 import type { Package } from './types.js';
 
-const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Strings in UTF-16 code-unit order: the same in every locale. */
+export const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Name, EVR, arch, repo, location — independent of input order. */
 export function comparePackages(a: Package, b: Package): number {

@@ -7,8 +7,8 @@ import { compareEVR } from '../evr/index.js';
 import type { Package } from '../repo/types.js';
 import { rangesOverlap } from '../evr/index.js';
 import type { Dep } from '../repo/types.js';
+import { cmpStr } from '../repo/order.js';
 
-const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const cmpPkg = (a: Package, b: Package) => cmpStr(a.name, b.name) || compareEVR(a, b) || cmpStr(a.arch, b.arch);
 
 function providers(pkgs: Package[], byCap: Map<string, number[]>, d: Dep): number[] {

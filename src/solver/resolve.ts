@@ -5,7 +5,7 @@
 // a file dependency is not provided by primary data.
 import { arch as hostArch } from 'node:process';
 import type { Package, Repo } from '../repo/types.js';
-import { comparePackages, sortPoolOrder } from '../repo/order.js';
+import { cmpStr, comparePackages, sortPoolOrder } from '../repo/order.js';
 import { Pool, type PoolInput, type FilteredReason, archesFor } from './pool.js';
 import { chainTo, depToString, describeCore } from './problems.js';
 import { type Job, solve } from './solve.js';
@@ -20,8 +20,6 @@ export function defaultArch(): string {
   const m: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loongarch64' };
   return m[hostArch] ?? hostArch;
 }
-
-const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function nevraForms(p: Package): string[] {
   const e = p.epoch && p.epoch !== '0' ? `${p.epoch}:` : '';
