@@ -31,38 +31,36 @@ export const commandModules: Readonly<Record<string, Loader>> = {
 };
 
 /**
+ * Where a command name would stand in `argv`: the first word that is not a
+ * flag nor the value of a global flag that takes one (`valueFlags`, from
+ * program.ts), or '--'; and the flags before it.
+ */
+function commandSlot(argv: readonly string[], valueFlags: ReadonlySet<string>): { word: string | undefined; flags: string[] } {
+  const flags: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (valueFlags.has(a)) i++;
+    else if (a !== '--' && a.startsWith('-')) flags.push(a);
+    else return { word: a, flags };
+  }
+  return { word: undefined, flags };
+}
+
+/**
  * The command an argument list runs, when it names exactly one known
  * command; undefined for help, version, no command or a misspelt one (then
  * every command is registered, so help lists them and commander can
- * suggest the nearest name). `valueFlags`: the global options that take a
- * value (program.ts's valueFlags), whose value is skipped.
+ * suggest the nearest name).
  */
 export function commandNamed(argv: readonly string[], valueFlags: ReadonlySet<string>): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--') return undefined;
-    if (valueFlags.has(a)) {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-')) continue;
-    if (a === 'help') return undefined;
-    return Object.hasOwn(commandModules, a) ? a : undefined;
-  }
-  return undefined;
+  const { word } = commandSlot(argv, valueFlags);
+  return word !== undefined && word !== 'help' && Object.hasOwn(commandModules, word) ? word : undefined;
 }
 
 /** Does `argv` only ask for the version (`-V`/`--version` and no command)? */
 function versionOnly(argv: readonly string[], valueFlags: ReadonlySet<string>): boolean {
-  let version = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--') return false;
-    if (valueFlags.has(a)) i++;
-    else if (a === '-V' || a === '--version') version = true;
-    else if (!a.startsWith('-')) return false;
-  }
-  return version;
+  const { word, flags } = commandSlot(argv, valueFlags);
+  return word === undefined && flags.some((f) => f === '-V' || f === '--version');
 }
 
 /** The register functions for `argv`: its command only, none for the version alone, or all of them. */
