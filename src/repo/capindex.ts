@@ -17,10 +17,13 @@ export interface CapColumns {
   pkgs: Uint32Array;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over bytes [from, to) of `b`. */
 export function fnv1a(b: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ (b[i] as number), FNV_PRIME);
   return h >>> 0;
 }
 
@@ -130,11 +133,11 @@ export class CapIndex {
   /** The capability with exactly this name, or -1. */
   find(name: string): number {
     // ASCII names (nearly all) hash and compare by char code: no encoding.
-    let h = 0x811c9dc5;
+    let h = FNV_OFFSET;
     for (let i = 0; i < name.length; i++) {
       const c = name.charCodeAt(i);
       if (c > 0x7f) return this.findBytes(Buffer.from(name, 'utf8'));
-      h = Math.imul(h ^ c, 0x01000193);
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
     const { slots, capSid } = this.cols;
     const { starts, table } = this;
