@@ -7,30 +7,40 @@ import { promises as fs, constants as C } from 'node:fs';
 import * as fss from 'node:fs';
 import * as path from 'node:path';
 import { RpmkitError } from '../errors.js';
-import type { RpmFile, RpmFileInfo } from '../rpm/index.js';
+import type { RpmFile } from '../rpm/index.js';
 import { loadPackage, type LoadedPackage } from './prefetch.js';
 import { buildRpmdb, readRpmdbBlobs, installedPackage, FILE_STATE } from '../rpmdb/index.js';
 import { canonicalPath, packagePathComponents, resolveDirInRoot } from './paths.js';
-import { capsTextToXattr } from './caps.js';
 import { readIdMaps, readOwnershipManifest, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
+import {
+  checkOwner,
+  fileType,
+  nevraOf,
+  numberOwners,
+  OS_RELEASE_NOTICE,
+  ownershipOf,
+  planPackage,
+  skippedScriptlets,
+  specialType,
+  S_IFDIR,
+  S_IFLNK,
+  S_IFREG,
+  type OwnedPath,
+  type PlannedFile,
+  type SkippedNode,
+  type SkippedScriptlet,
+} from './plan.js';
 import { UndoLog } from './undo.js';
 import { checkBody, readAll, makeNode, setCaps, tmpName, writeBody, writeData } from './write.js';
 import { WriteQueue } from './writequeue.js';
+
+export type { SkippedNode, SkippedScriptlet } from './plan.js';
 
 /** How many packages are read ahead of the one being written. */
 const READ_AHEAD = 2;
 
 /** How many in-memory files may be in flight to the disk at once. */
 const WRITE_WINDOW = 32;
-
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
-const S_IFCHR = 0o020000;
-const S_IFBLK = 0o060000;
-const S_IFIFO = 0o010000;
-const S_IFSOCK = 0o140000;
 
 export interface InstallPackage {
   /** A local .rpm file. */
@@ -62,21 +72,6 @@ export interface InstallOptions {
   onPackage?(nevra: string, index: number, total: number): void;
 }
 
-export interface SkippedScriptlet {
-  package: string;
-  phase: string;
-  interpreter: string;
-}
-
-export interface SkippedNode {
-  package: string;
-  path: string;
-  type: 'char' | 'block' | 'fifo' | 'socket';
-  major: number;
-  minor: number;
-  mode: number;
-}
-
 export interface InstalledPackageReport {
   nevra: string;
   name: string;
@@ -106,93 +101,11 @@ export interface InstallReport {
   notices: string[];
 }
 
-/** What conflict checks need to know about a file. */
-export type FileIdentity = Pick<RpmFileInfo, 'ghost' | 'mode' | 'linkTarget' | 'size' | 'digest' | 'rdev'>;
-
-interface OwnedPath {
-  pkg: string;
-  file: FileIdentity;
-  /** Installed by this run (one transaction) rather than found in the rpmdb. */
-  sameRun: boolean;
-}
-
 /** A path this package put on disk; `existed` for a directory that was already there. */
 interface Written {
   plan: PlannedFile;
   host: string;
   existed?: boolean;
-}
-
-interface PlannedFile {
-  file: RpmFileInfo;
-  index: number;
-  components: string[];
-  skip?: 'ghost' | 'doc' | 'lang' | 'emptydir' | 'shared';
-}
-
-function fileType(mode: number): number {
-  return mode & S_IFMT;
-}
-
-function nevraOf(rpm: RpmFile): string {
-  const n = rpm.nevra;
-  return `${n.name}-${n.epoch ? `${n.epoch}:` : ''}${n.version}-${n.release}.${n.arch}`;
-}
-
-/**
- * rpm's %_install_langs test: a file whose %lang is "de|de_AT" is kept when an
- * install language starts with one of its parts ("de_DE" keeps "de").
- */
-function langKept(lang: string, langs: string[] | undefined): boolean {
-  if (!langs || lang === '' || langs.includes('all')) return true;
-  const parts = lang.split('|').filter(Boolean);
-  return langs.some((l) => parts.some((part) => l.startsWith(part)));
-}
-
-const TAG_DIRINDEXES = 1116;
-const TAG_DIRNAMES = 1118;
-
-/**
- * rpm's skipInstallFiles second pass: a directory of the package whose
- * entries were all left out (docs, languages) is left out too, innermost
- * first, so --no-docs leaves no empty /usr/share/doc/<pkg> behind.
- */
-function skipEmptiedDirs(rpm: RpmFile, plan: PlannedFile[]): void {
-  const dirnames = rpm.header.strings(TAG_DIRNAMES);
-  const dirIndexes = rpm.header.numbers(TAG_DIRINDEXES);
-  if (dirIndexes.length !== plan.length) return;
-  const drc = new Array<number>(dirnames.length).fill(0);
-  const dff = new Array<boolean>(dirnames.length).fill(false);
-  plan.forEach((p, i) => {
-    const ix = dirIndexes[i];
-    drc[ix]++;
-    if (p.skip === 'doc' || p.skip === 'lang') {
-      drc[ix]--;
-      dff[ix] = true;
-    }
-  });
-  const byPath = new Map(plan.map((p, i) => [p.file.path, i]));
-  for (let j = dirnames.length - 1; j >= 0; j--) {
-    if (drc[j] !== 0 || !dff[j]) continue;
-    const i = byPath.get(dirnames[j].replace(/\/$/, ''));
-    if (i === undefined) continue;
-    const p = plan[i];
-    if (p.skip || fileType(p.file.mode) !== S_IFDIR) continue;
-    p.skip = 'emptydir';
-    drc[dirIndexes[i]]--;
-    dff[dirIndexes[i]] = true;
-  }
-}
-
-/** rpm's rpmfilesCompare: would these two entries for one path conflict? */
-function conflicts(a: FileIdentity, b: FileIdentity): boolean {
-  if (a.ghost || b.ghost) return false;
-  const ta = fileType(a.mode);
-  if (ta !== fileType(b.mode)) return true;
-  if (ta === S_IFDIR) return false;
-  if (ta === S_IFLNK) return a.linkTarget !== b.linkTarget;
-  if (ta === S_IFREG) return a.size !== b.size || a.digest !== b.digest;
-  return a.rdev !== b.rdev;
 }
 
 function ioError(pkg: string, what: string, e: unknown): RpmkitError {
@@ -274,40 +187,13 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
     const pkgReport: InstalledPackageReport = { nevra, name: rpm.nevra.name, file, installed: 0, excluded: 0, ghosts: 0 };
 
     // 1. Plan: path safety, exclusions and conflicts, before touching the disk.
-    const plan: PlannedFile[] = rpm.files.map((f, index) => {
-      const p: PlannedFile = { file: f, index, components: packagePathComponents(f.path, nevra) };
-      if (f.ghost) p.skip = 'ghost';
-      // rpm never leaves out license files, whatever the doc or language policy.
-      else if (!f.license && f.doc && opts.docs === false) p.skip = 'doc';
-      else if (!f.license && !langKept(f.lang, opts.langs)) p.skip = 'lang';
-      return p;
-    });
-    skipEmptiedDirs(rpm, plan);
-    const states = new Array<number>(rpm.files.length).fill(FILE_STATE.NORMAL);
+    const { plan, states, excluded, ghosts } = planPackage(rpm, nevra, opts);
+    pkgReport.excluded = excluded;
+    pkgReport.ghosts = ghosts;
     const planCache = new Map<string, string>();
     for (const p of plan) {
-      const f = p.file;
-      if (p.skip === 'doc' || p.skip === 'lang' || p.skip === 'emptydir') {
-        states[p.index] = FILE_STATE.NOTINSTALLED;
-        pkgReport.excluded++;
-      }
-      if (p.skip === 'ghost') pkgReport.ghosts++;
       if (p.skip) continue;
-      const key = await conflictKey(root, p.components, nevra, dirCache, planCache);
-      const prev = owned.get(key);
-      if (prev && prev.pkg !== nevra) {
-        if (conflicts(prev.file, f)) {
-          // rpm's wording for two packages of one transaction (and for an already installed one).
-          const msg = prev.sameRun ? `file ${f.path} conflicts between attempted installs of ${prev.pkg} and ${nevra}` : `file ${f.path} from install of ${nevra} conflicts with file from package ${prev.pkg}`;
-          throw new RpmkitError('FILE_CONFLICT', msg, {
-            hint: 'the two packages cannot be installed together; exclude one of them',
-            details: { path: f.path, package: nevra, conflictsWith: prev.pkg },
-          });
-        }
-        // An identical file another package already put there stays as it is
-        // (rpm skips it too, which keeps that package's hardlinks intact).
-        if (fileType(f.mode) !== S_IFDIR) p.skip = 'shared';
-      }
+      checkOwner(owned.get(await conflictKey(root, p.components, nevra, dirCache, planCache)), p, nevra);
     }
 
     // 2. Extract, with an undo log for this package.
@@ -329,16 +215,10 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
       if (existed) existedBefore.add(rel);
       else existedBefore.delete(rel);
       owned.set(await conflictKey(root, p.components, nevra, dirCache), { pkg: nevra, file: f, sameRun: true });
-      const entry: Omit<OwnershipEntry, 'uid' | 'gid'> = { path: rel, user: f.user || 'root', group: f.group || 'root', mode: f.mode, pkg: nevra };
-      if (f.caps) {
-        entry.capsText = f.caps;
-        entry.caps = Buffer.from(capsTextToXattr(f.caps, nevra)).toString('hex');
-      }
-      ownership.set(rel, entry);
+      ownership.set(rel, ownershipOf(rel, f, nevra));
       pkgReport.installed++;
     }
-    for (const s of rpm.scriptlets) report.scriptlets.push({ package: nevra, phase: s.phase, interpreter: s.interpreter.join(' ') });
-    for (const t of rpm.triggers) report.scriptlets.push({ package: nevra, phase: t.type, interpreter: t.interpreter.join(' ') });
+    report.scriptlets.push(...skippedScriptlets(rpm, nevra));
     dbPackages.push({ header: rpm.headerBlob, signature: rpm.signature.blob, fileStates: states, name: nevra });
     report.packages.push(pkgReport);
   }
@@ -348,20 +228,13 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   if (failure !== undefined && report.packages.length === 0) throw failure;
 
   // 4. Owners: names -> numbers through the root's own passwd/group, now that the package set is in.
-  const ids = await readIdMaps(root);
-  const unknown = new Set<string>();
-  for (const e of [...ownership.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const uid = ids.users.get(e.user);
-    const gid = ids.groups.get(e.group);
-    if (uid === undefined) unknown.add(`user ${e.user}`);
-    if (gid === undefined) unknown.add(`group ${e.group}`);
-    const full: OwnershipEntry = { ...e, uid: uid ?? 0, gid: gid ?? 0 };
-    report.ownership.push(full);
-    if (!asRoot) continue;
+  const owners = numberOwners(ownership.values(), await readIdMaps(root));
+  report.ownership = owners.entries;
+  for (const e of asRoot ? owners.entries : []) {
     const host = path.join(root, e.path);
-    if (full.uid !== 0 || full.gid !== 0 || existedBefore.has(e.path)) {
+    if (e.uid !== 0 || e.gid !== 0 || existedBefore.has(e.path)) {
       try {
-        fss.lchownSync(host, full.uid, full.gid);
+        fss.lchownSync(host, e.uid, e.gid);
         // chown clears set-id bits: put the mode back.
         if (fileType(e.mode) !== S_IFLNK) fss.chmodSync(host, e.mode & 0o7777);
       } catch (err) {
@@ -374,7 +247,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
       report.notices.push(`could not set capabilities ${e.capsText} on ${e.path} (no setcap tool?); recorded in the ownership manifest`);
     }
   }
-  for (const u of [...unknown].sort()) report.notices.push(`${u} is not defined in the root's /etc/passwd or /etc/group; owned by root instead (as rpm does)`);
+  report.notices.push(...owners.notices);
   if (report.skippedNodes.length > 0) {
     report.notices.push(`${report.skippedNodes.length} device node(s)/FIFO(s) not created (needs root); recorded in the report for the image stage`);
   }
@@ -382,7 +255,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   // 5. os-release, like rpmoci's os_release.
   report.osRelease = await hasOsRelease(root);
   if (opts.osRelease !== false && !report.osRelease) {
-    report.notices.push('no /etc/os-release in the root: add the distribution\'s release package so scanners can identify the image (or set os_release = false)');
+    report.notices.push(OS_RELEASE_NOTICE);
   }
 
   // 6. The rpm database.
@@ -537,6 +410,7 @@ async function extractPackage(
     const f = p.file;
     if (p.components.length === 0) continue; // "/" itself
     const t = fileType(f.mode);
+    const special = specialType(t);
     if (t === S_IFREG) {
       const key = `${f.device}:${f.inode}`;
       const isMember = f.nlink > 1 && (linkQueued.has(key) || (entry.size === 0 && f.size > 0));
@@ -633,8 +507,8 @@ async function extractPackage(
         // not supported everywhere; mtime of a link is cosmetic
       }
       await place(p, tmp, parent);
-    } else if (t === S_IFCHR || t === S_IFBLK || t === S_IFIFO || t === S_IFSOCK) {
-      const type = t === S_IFCHR ? 'char' : t === S_IFBLK ? 'block' : t === S_IFIFO ? 'fifo' : 'socket';
+    } else if (special) {
+      const type = special;
       const major = entry.rdevMajor;
       const minor = entry.rdevMinor;
       await writes.drain();
