@@ -41,6 +41,19 @@ export interface ResolveHooks {
   dirMode?: number;
 }
 
+/**
+ * What resolving a path needs from a root, so a directory on disk and an
+ * in-memory tree follow symlinks by the same rules. Paths are root-relative
+ * components with every symlink on the way already resolved.
+ */
+export interface RootLookup {
+  /** What is at `parts` (a final symlink not followed); undefined when nothing is. */
+  kind(parts: string[]): 'dir' | 'symlink' | 'other' | undefined;
+  readlink(parts: string[]): string;
+  /** Make the missing directory `parts` (its parent exists). */
+  mkdir(parts: string[]): void;
+}
+
 const MAX_LINKS = 40;
 
 /**
@@ -63,12 +76,41 @@ export function resolveDirSync(root: string, components: string[], pkg: string, 
   const cacheKey = components.join('/');
   const hit = hooks.cache?.get(cacheKey);
   if (hit !== undefined) return hit;
-  const result = walk(root, components, pkg, display, create, hooks);
-  if (result.complete) hooks.cache?.set(cacheKey, result.host);
-  return result.host;
+  const result = walkRoot(diskLookup(root, pkg, display, hooks), components, pkg, display, create);
+  const host = path.join(root, ...result.parts);
+  if (result.complete) hooks.cache?.set(cacheKey, host);
+  return host;
 }
 
-function walk(root: string, components: string[], pkg: string, display: string, create: boolean | 'lexical', hooks: ResolveHooks): { host: string; complete: boolean } {
+function diskLookup(root: string, pkg: string, display: string, hooks: ResolveHooks): RootLookup {
+  const host = (parts: string[]) => path.join(root, ...parts);
+  return {
+    kind(parts) {
+      let st;
+      try {
+        st = fs.lstatSync(host(parts));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw notFoundOrIo(e, pkg, display);
+      }
+      return st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+    },
+    readlink: (parts) => fs.readlinkSync(host(parts)),
+    mkdir(parts) {
+      const h = host(parts);
+      fs.mkdirSync(h, { mode: hooks.dirMode ?? 0o755 });
+      fs.chmodSync(h, hooks.dirMode ?? 0o755);
+      hooks.created?.(h);
+    },
+  };
+}
+
+/**
+ * The resolution itself, over any root. `complete` is false when `lexical`
+ * stopped at a missing directory: `parts` then ends in names that do not
+ * exist yet (and so cannot be symlinks).
+ */
+export function walkRoot(root: RootLookup, components: string[], pkg: string, display: string, create: boolean | 'lexical'): { parts: string[]; complete: boolean } {
   const stack: string[] = [];
   const todo = [...components];
   let links = 0;
@@ -80,38 +122,28 @@ function walk(root: string, components: string[], pkg: string, display: string, 
       stack.pop();
       continue;
     }
-    const host = path.join(root, ...stack, c);
-    let st;
-    try {
-      st = fs.lstatSync(host);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && create === 'lexical') {
-        // The rest does not exist yet: it can only be plain names from here on.
-        return { host: path.join(root, ...stack, c, ...todo.filter((x) => x !== '' && x !== '.' && x !== '..')), complete: false };
-      }
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !create) throw notFoundOrIo(e, pkg, display);
-      fs.mkdirSync(host, { mode: hooks.dirMode ?? 0o755 });
-      fs.chmodSync(host, hooks.dirMode ?? 0o755);
-      hooks.created?.(host);
-      stack.push(c);
-      continue;
-    }
-    if (st.isDirectory()) {
-      stack.push(c);
-    } else if (st.isSymbolicLink()) {
+    stack.push(c);
+    const kind = root.kind(stack);
+    if (kind === undefined) {
+      // The rest does not exist yet: it can only be plain names from here on.
+      if (create === 'lexical') return { parts: [...stack, ...todo.filter((x) => x !== '' && x !== '.' && x !== '..')], complete: false };
+      if (!create) throw new RpmkitError('IO_ERROR', `${pkg}: cannot resolve ${display}: /${stack.join('/')} does not exist`, { details: { package: pkg, path: display } });
+      root.mkdir(stack);
+    } else if (kind === 'symlink') {
       if (++links > MAX_LINKS) throw unsafe(pkg, display, 'too many levels of symbolic links');
-      const target = fs.readlinkSync(host);
-      const parts = target.split('/');
+      const target = root.readlink(stack);
+      stack.pop();
       if (target.startsWith('/')) stack.length = 0;
-      todo.unshift(...parts);
-    } else {
+      todo.unshift(...target.split('/'));
+    } else if (kind === 'other') {
+      stack.pop();
       throw new RpmkitError('FILE_CONFLICT', `${pkg}: cannot create ${display}: /${[...stack, c].join('/')} is not a directory`, {
         hint: 'another package (or a file already in the root) occupies a directory this package needs',
         details: { package: pkg, path: display },
       });
     }
   }
-  return { host: path.join(root, ...stack), complete: true };
+  return { parts: stack, complete: true };
 }
 
 function notFoundOrIo(e: unknown, pkg: string, display: string): RpmkitError {
