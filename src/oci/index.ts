@@ -10,7 +10,7 @@ import { writeDockerArchive } from './docker-archive.js';
 import { planLayers } from './layering.js';
 import { writeLayerBlob, type LayerContext } from './layer.js';
 import { ensureLayout, setTag } from './layout.js';
-import { scanRoot } from './scan.js';
+import { memoryEntries, scanRoot } from './scan.js';
 import type { BuildImageOptions, BuildImageResult, LayerResult } from './types.js';
 
 export type * from './types.js';
@@ -46,6 +46,8 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
   const format = opts.format ?? 'oci';
   const compression = opts.compression ?? 'gzip';
   checkTag(opts.tag);
+  const rootDir = opts.rootDir ?? '';
+  if (!opts.entries && !rootDir) throw new RpmkitError('USAGE', 'buildImage needs a root: rootDir or entries');
   const sde = resolveSourceDateEpoch(opts.sourceDateEpoch);
   const platform = ociPlatform(opts.arch);
   const created = rfc3339(sde ?? Math.floor(Date.now() / 1000));
@@ -55,7 +57,7 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
   }
 
   opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
-  const entries = await scanRoot(opts.rootDir, opts.exclude);
+  const entries = opts.entries ? memoryEntries(opts.entries, opts.exclude) : await scanRoot(rootDir, opts.exclude);
   const plans = planLayers(entries, nLayers, opts.meta, opts.packages);
 
   // docker-archive layers are uncompressed; they are staged in a temp layout beside the output.
@@ -70,7 +72,7 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
       const plan = plans[i];
       let done = 0;
       const ctx: LayerContext = {
-        rootDir: opts.rootDir,
+        rootDir,
         meta: opts.meta,
         clampMtime: sde,
         onEntry: () => {

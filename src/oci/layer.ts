@@ -36,36 +36,29 @@ export interface LayerBlob extends BlobRef {
   mediaType: string;
 }
 
-function major(rdev: number): number {
-  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
-}
-function minor(rdev: number): number {
-  return (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff);
-}
-
 export async function headerFor(e: ScanEntry, ctx: LayerContext): Promise<TarHeader> {
   const m = ctx.meta?.(e.rel);
   const uid = m?.uid ?? 0;
   const gid = m?.gid ?? 0;
-  let mtime = m?.mtime ?? Math.floor(e.st.mtimeMs / 1000);
+  let mtime = m?.mtime ?? e.mtime;
   if (ctx.clampMtime !== undefined && mtime > ctx.clampMtime) mtime = ctx.clampMtime;
   const h: TarHeader = {
     name: e.type === 'dir' ? `${e.rel}/` : e.rel,
     type: e.type,
-    mode: (m?.mode ?? e.st.mode) & 0o7777,
+    mode: (m?.mode ?? e.mode) & 0o7777,
     uid,
     gid,
     uname: m?.uname ?? (uid === 0 ? 'root' : ''),
     gname: m?.gname ?? (gid === 0 ? 'root' : ''),
     mtime,
-    size: e.type === 'file' ? e.st.size : 0,
+    size: e.type === 'file' ? e.size : 0,
     xattrs: m?.xattrs && Object.keys(m.xattrs).length ? m.xattrs : undefined,
   };
-  if (e.type === 'symlink') h.linkname = await fs.readlink(path.join(ctx.rootDir, e.rel));
+  if (e.type === 'symlink') h.linkname = e.linkname ?? (await fs.readlink(path.join(ctx.rootDir, e.rel)));
   else if (e.type === 'link') h.linkname = e.linkTo;
   else if (e.type === 'char' || e.type === 'block') {
-    h.devmajor = major(e.st.rdev);
-    h.devminor = minor(e.st.rdev);
+    h.devmajor = e.devmajor ?? 0;
+    h.devminor = e.devminor ?? 0;
   }
   return h;
 }
@@ -133,7 +126,7 @@ async function writeTarInner(entries: ScanEntry[], ctx: LayerContext, out: (b: B
   const pre = new Map<number, Promise<Buffer>>();
   const prefetch = (i: number) => {
     const e = entries[i];
-    if (e && e.type === 'file' && e.st.size <= SMALL && !pre.has(i)) {
+    if (e && e.type === 'file' && !e.data && e.size <= SMALL && !pre.has(i)) {
       const p = fs.readFile(path.join(ctx.rootDir, e.rel));
       p.catch(() => {}); // surfaced when awaited
       pre.set(i, p);
@@ -145,16 +138,20 @@ async function writeTarInner(entries: ScanEntry[], ctx: LayerContext, out: (b: B
     prefetch(i + AHEAD);
     const h = await headerFor(e, ctx);
     await sink(encodeHeader(h));
-    if (e.type === 'file') {
+    if (e.type === 'file' && e.data) {
+      if (e.data.length !== e.size) throw new RpmkitError('IO_ERROR', `${e.rel}: ${e.data.length} bytes in memory, ${e.size} declared`);
+      await sink(e.data);
+      await sink(padding(e.size));
+    } else if (e.type === 'file') {
       const abs = path.join(ctx.rootDir, e.rel);
       const p = pre.get(i);
       if (p) {
         pre.delete(i);
         const data = await p;
-        if (data.length !== e.st.size) throw changed(abs);
+        if (data.length !== e.size) throw changed(abs);
         if (data.length) await sink(data);
         await sink(padding(data.length));
-      } else await writeContent(abs, e.st.size, sink);
+      } else await writeContent(abs, e.size, sink);
     }
     ctx.onEntry?.();
   }

@@ -51,7 +51,7 @@ export function planLayers(entries: ScanEntry[], n: number, meta?: MetaLookup, p
   }
   for (const e of entries) {
     const p = pkgOf.get(e.rel);
-    if (p !== undefined && e.type === 'file') groupOfPkg.get(p)!.bytes += e.st.size;
+    if (p !== undefined && e.type === 'file') groupOfPkg.get(p)!.bytes += e.size;
   }
 
   const byWeight = [...groups.values()].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -5,16 +5,10 @@
 import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { RpmkitError } from '../errors.js';
+import type { MemoryEntry, ScanEntry } from './types.js';
 import type { TarType } from './tar.js';
 
-export interface ScanEntry {
-  /** Path relative to the root, no leading "/" or "./". */
-  rel: string;
-  type: TarType;
-  st: Stats;
-  /** For type 'link': the earlier path this one is a hardlink of. */
-  linkTo?: string;
-}
+export type { ScanEntry } from './types.js';
 
 /** Directories whose *contents* never go into an image (the directories themselves stay: packages own them). */
 const EMPTIED_DIRS = ['var/cache', 'var/log', 'var/tmp'];
@@ -29,7 +23,7 @@ const RPMDB_DIRS = ['var/lib/rpm', 'usr/lib/sysimage/rpm', 'root/.rpmdb'];
  * lock, and checkpoints the sqlite WAL; we keep the (package-owned) directories
  * but not their contents, and refuse a non-empty WAL rather than lose data.
  */
-export function isLeftover(rel: string, st: Stats): boolean {
+export function isLeftover(rel: string, size: number): boolean {
   for (const d of EMPTIED_DIRS) if (rel.startsWith(`${d}/`)) return true;
   for (const d of DROPPED_TREES) if (rel === d || rel.startsWith(`${d}/`)) return true;
   for (const d of RPMDB_DIRS) {
@@ -37,7 +31,7 @@ export function isLeftover(rel: string, st: Stats): boolean {
     const base = path.posix.basename(rel);
     if (base === '.rpm.lock' || base === '.dbenv.lock' || base.startsWith('__db.') || base === 'rpmdb.sqlite-shm') return true;
     if (base === 'rpmdb.sqlite-wal') {
-      if (st.size === 0) return true;
+      if (size === 0) return true;
       throw new RpmkitError('IMAGE_INVALID', `${rel} is a non-empty sqlite write-ahead log: the rpmdb is not checkpointed`, {
         hint: `checkpoint it first: sqlite3 ROOT/${d}/rpmdb.sqlite 'PRAGMA journal_mode=DELETE'`,
       });
@@ -62,7 +56,7 @@ export function comparePaths(a: string, b: string): number {
 }
 
 /** True when `rel` is excluded by a user pattern: exact path or "dir/" prefix. */
-function userExcluded(rel: string, exclude: string[]): boolean {
+export function userExcluded(rel: string, exclude: string[]): boolean {
   for (const e of exclude) {
     const p = e.replace(/^\.?\/+/, '');
     if (p.endsWith('/') ? rel.startsWith(p) || `${rel}/` === p : rel === p || rel.startsWith(`${p}/`)) return true;
@@ -80,6 +74,7 @@ export async function scanRoot(rootDir: string, exclude: string[] = []): Promise
   if (!rootSt.isDirectory()) throw new RpmkitError('USAGE', `${rootDir} is not a directory`);
 
   const out: ScanEntry[] = [];
+  const inode = new Map<ScanEntry, string>();
   const walk = async (relDir: string): Promise<void> => {
     const abs = relDir ? path.join(rootDir, relDir) : rootDir;
     let raw: Buffer[];
@@ -107,28 +102,66 @@ export async function scanRoot(rootDir: string, exclude: string[] = []): Promise
       const rel = relDir ? `${relDir}/${names[i]}` : names[i];
       const st = stats[i];
       const type = typeOf(st);
-      if (!type || isLeftover(rel, st) || userExcluded(rel, exclude)) continue;
-      out.push({ rel, type, st });
+      if (!type || isLeftover(rel, st.size) || userExcluded(rel, exclude)) continue;
+      const e: ScanEntry = { rel, type, mode: st.mode, size: st.size, mtime: Math.floor(st.mtimeMs / 1000) };
+      if (type === 'char' || type === 'block') {
+        e.devmajor = major(st.rdev);
+        e.devminor = minor(st.rdev);
+      }
+      if (type !== 'dir' && st.nlink > 1) inode.set(e, `${st.dev}:${st.ino}`);
+      out.push(e);
       if (type === 'dir') await walk(rel);
     }
   };
   await walk('');
 
-  const keyed = out.map((e) => ({ e, k: Buffer.from(e.rel, 'utf8') }));
-  keyed.sort((a, b) => Buffer.compare(a.k, b.k));
-  const sorted = keyed.map((x) => x.e);
+  return linkHardlinks(sortEntries(out), (e) => inode.get(e));
+}
 
-  // Hardlinks: the first path (in archive order) of an inode carries the data.
-  const seen = new Map<string, string>();
+/**
+ * A root handed over in memory, made ready like a scanned one: leftovers and
+ * user exclusions dropped, sorted, hardlinks (one `inode` on several paths)
+ * turned into links to the first path.
+ */
+export function memoryEntries(list: MemoryEntry[], exclude: string[] = []): ScanEntry[] {
+  const kept = list.filter((e) => !isLeftover(e.rel, e.size) && !userExcluded(e.rel, exclude));
+  const inode = new Map<ScanEntry, object>();
+  const entries = kept.map((m) => {
+    const { inode: ino, ...e } = m;
+    if (ino !== undefined && e.type === 'file') inode.set(e, ino);
+    return e;
+  });
+  return linkHardlinks(sortEntries(entries), (e) => inode.get(e));
+}
+
+/** Byte order of paths, so parents come before children. */
+export function sortEntries(entries: ScanEntry[]): ScanEntry[] {
+  const keyed = entries.map((e) => ({ e, k: Buffer.from(e.rel, 'utf8') }));
+  keyed.sort((a, b) => Buffer.compare(a.k, b.k));
+  return keyed.map((x) => x.e);
+}
+
+/** Hardlinks: the first path (in archive order) of an inode carries the data, later ones become links to it. */
+export function linkHardlinks<K>(sorted: ScanEntry[], inodeOf: (e: ScanEntry) => K | undefined): ScanEntry[] {
+  const seen = new Map<K, string>();
   for (const e of sorted) {
-    if (e.type === 'dir' || e.st.nlink < 2) continue;
-    const key = `${e.st.dev}:${e.st.ino}`;
+    const key = inodeOf(e);
+    if (key === undefined) continue;
     const first = seen.get(key);
     if (first === undefined) seen.set(key, e.rel);
     else {
       e.linkTo = first;
       e.type = 'link';
+      e.size = 0;
+      e.data = undefined;
     }
   }
   return sorted;
+}
+
+function major(rdev: number): number {
+  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+}
+function minor(rdev: number): number {
+  return (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff);
 }

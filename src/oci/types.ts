@@ -1,7 +1,40 @@
-// The input contract of the image stage: a root directory plus optional
-// per-path metadata (ownership, modes, xattrs, owning package) that rootless
-// installs cannot put on disk. Nothing here depends on the rootfs or rpm
-// stages' internals, so any producer of a root directory can build images.
+// The input contract of the image stage: a root directory (or its paths held
+// in memory) plus optional per-path metadata (ownership, modes, xattrs,
+// owning package) that rootless installs cannot put on disk. Nothing here
+// depends on the rootfs or rpm stages' internals, so any producer of a root
+// can build images.
+import type { TarType } from './tar.js';
+
+/**
+ * One path of a root, as a layer is written from it: scanned from a
+ * directory, or handed over in memory (then `data` and `linkname` hold what
+ * would otherwise be read from the disk).
+ */
+export interface ScanEntry {
+  /** Path relative to the root, no leading "/" or "./". */
+  rel: string;
+  type: TarType;
+  /** st_mode (the permission bits are what the layer uses; the type is `type`). */
+  mode: number;
+  /** Bytes of content (regular files). */
+  size: number;
+  /** Modification time, seconds. */
+  mtime: number;
+  /** Device numbers (char and block devices). */
+  devmajor?: number;
+  devminor?: number;
+  /** For type 'link': the earlier path this one is a hardlink of. */
+  linkTo?: string;
+  /** A symlink's target, when not to be read from the disk. */
+  linkname?: string;
+  /** A file's content, when not to be read from the disk. */
+  data?: Buffer;
+}
+
+/** A path of a root held in memory; paths that share an `inode` object are hardlinks of one file. */
+export interface MemoryEntry extends ScanEntry {
+  inode?: object;
+}
 
 /** What the packages say about one path (rootless installs cannot chown or setcap). */
 export interface FileMeta {
@@ -66,7 +99,10 @@ export interface BuildProgress {
 }
 
 export interface BuildImageOptions {
-  rootDir: string;
+  /** The root directory to scan; or, with `entries`, where nothing is read from. */
+  rootDir?: string;
+  /** The root's paths in memory, with their content, instead of a directory to scan. */
+  entries?: MemoryEntry[];
   meta?: MetaLookup;
   /** Package facts for `layers > 1` ordering. */
   packages?: PackageInfo[];

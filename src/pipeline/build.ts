@@ -1,11 +1,16 @@
-// Lock -> image: install the locked RPMs into a private staging root, then
-// package that root (with the ownership the install recorded, since a
-// rootless install cannot chown) as a reproducible OCI image.
+// Lock -> image: install the locked RPMs into a staging root, then package
+// that root (with the ownership the install recorded, since a rootless
+// install cannot chown) as a reproducible OCI image. The staging root is an
+// in-memory tree unless it would not fit comfortably or the caller wants the
+// root kept: writing and deleting thousands of files on a real filesystem
+// costs more than the rest of the build together, and the image is
+// byte-identical either way.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildImage, resolveSourceDateEpoch, type BuildImageResult, type Compression, type FileMeta, type ImageConfig, type ImageFormat, type PackageInfo } from '../oci/index.js';
-import { capsTextToXattr, type InstallReport } from '../rootfs/index.js';
+import { buildImage, resolveSourceDateEpoch, type BuildImageResult, type Compression, type FileMeta, type ImageConfig, type ImageFormat, type MemoryEntry, type PackageInfo } from '../oci/index.js';
+import { RpmkitError } from '../errors.js';
+import { capsTextToXattr, installTree, type InstallReport } from '../rootfs/index.js';
 import type { KeyRing } from '../rpm/index.js';
 import { installPrepared, prepareLocked, type LockedFile } from './install.js';
 
@@ -23,16 +28,35 @@ export interface BuildLockedOptions {
   osRelease?: boolean;
   /** Default: $SOURCE_DATE_EPOCH, else the newest build time among the packages (so builds are reproducible by default). */
   sourceDateEpoch?: number;
-  /** Keep the installed root here instead of a temporary directory. */
+  /** Keep the installed root here instead of a temporary directory (implies stage 'disk'). */
   keepRoot?: string;
+  /** Where the root is staged: in memory, in a directory, or (default) memory when it fits (see STAGE_MEMORY_SHARE). */
+  stage?: Stage;
   onPackage?(nevra: string, index: number, total: number): void;
   onPhase?(phase: 'verify' | 'install' | 'image', detail?: string): void;
 }
+
+export type Stage = 'memory' | 'disk' | 'auto';
 
 export interface BuildLockedResult extends BuildImageResult {
   install: Omit<InstallReport, 'ownership'>;
   sourceDateEpoch: number;
   packages: number;
+  /** Where the root was staged. */
+  stage: 'memory' | 'disk';
+}
+
+/** 'auto' stages in memory when the packages' installed size is at most this share of the machine's RAM. */
+export const STAGE_MEMORY_SHARE = 0.25;
+
+/** Where to stage a root of `installed` bytes. */
+export function chooseStage(stage: Stage = 'auto', installed: number, keepRoot?: string, totalMem = os.totalmem()): 'memory' | 'disk' {
+  if (keepRoot) {
+    if (stage === 'memory') throw new RpmkitError('USAGE', 'a kept root is staged on disk: --keep-root and --stage memory exclude each other');
+    return 'disk';
+  }
+  if (stage === 'auto') return installed <= totalMem * STAGE_MEMORY_SHARE ? 'memory' : 'disk';
+  return stage;
 }
 
 /** Per-path metadata for the image from the install's ownership records. */
@@ -52,21 +76,20 @@ export async function buildLocked(opts: BuildLockedOptions): Promise<BuildLocked
   const ordered = await prepareLocked(opts.files, opts.keyRings);
   const newest = ordered.reduce((t, f) => Math.max(t, f.header.time.build || 0), 0);
   const sde = resolveSourceDateEpoch(opts.sourceDateEpoch) ?? newest;
-  const root = opts.keepRoot ? path.resolve(opts.keepRoot) : await fs.mkdtemp(path.join(os.tmpdir(), 'rpmkit-root-'));
-  try {
-    opts.onPhase?.('install', root);
-    const report = await installPrepared(ordered, { root, docs: opts.docs, osRelease: opts.osRelease, arch: opts.arch, installTime: sde, onPackage: opts.onPackage });
-    // Layering groups by the path owner's NEVRA as the install recorded it.
-    const byFile = new Map(ordered.map((f) => [path.resolve(f.path), f.header]));
-    const packages: PackageInfo[] = report.packages.map((p) => {
+  const stage = chooseStage(opts.stage, ordered.reduce((n, f) => n + f.header.size.installed, 0), opts.keepRoot);
+  // Layering groups by the path owner's NEVRA as the install recorded it.
+  const byFile = new Map(ordered.map((f) => [path.resolve(f.path), f.header]));
+  const packagesOf = (report: InstallReport): PackageInfo[] =>
+    report.packages.map((p) => {
       const h = byFile.get(path.resolve(p.file));
       return { name: p.nevra, sourcerpm: h?.sourcerpm, buildtime: h?.time.build };
     });
+  const image = (report: InstallReport, root: { rootDir: string } | { entries: MemoryEntry[] }) => {
     opts.onPhase?.('image');
-    const img = await buildImage({
-      rootDir: root,
+    return buildImage({
+      ...root,
       meta: metaLookup(report),
-      packages,
+      packages: packagesOf(report),
       config: opts.config,
       arch: opts.arch,
       layers: opts.layers,
@@ -76,8 +99,23 @@ export async function buildLocked(opts: BuildLockedOptions): Promise<BuildLocked
       compression: opts.compression,
       sourceDateEpoch: sde,
     });
-    const { ownership: _o, ...install } = report;
-    return { ...img, install, sourceDateEpoch: sde, packages: ordered.length };
+  };
+  const install = { docs: opts.docs, osRelease: opts.osRelease, arch: opts.arch, installTime: sde, onPackage: opts.onPackage };
+  const done = (img: BuildImageResult, report: InstallReport): BuildLockedResult => {
+    const { ownership: _o, ...rest } = report;
+    return { ...img, install: rest, sourceDateEpoch: sde, packages: ordered.length, stage };
+  };
+
+  if (stage === 'memory') {
+    opts.onPhase?.('install', 'memory');
+    const { tree, report } = await installTree({ ...install, packages: ordered.map((f) => ({ file: f.path })) });
+    return done(await image(report, { entries: tree.entries() }), report);
+  }
+  const root = opts.keepRoot ? path.resolve(opts.keepRoot) : await fs.mkdtemp(path.join(os.tmpdir(), 'rpmkit-root-'));
+  try {
+    opts.onPhase?.('install', root);
+    const report = await installPrepared(ordered, { ...install, root });
+    return done(await image(report, { rootDir: root }), report);
   } finally {
     if (!opts.keepRoot) await fs.rm(root, { recursive: true, force: true });
   }

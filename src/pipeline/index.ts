@@ -2,4 +2,4 @@
 // RPMs into a root, and a root into an image.
 export { keyRingsFor } from './keys.js';
 export { installLocked, installPrepared, prepareLocked, type LockedFile, type PreparedFile, type InstallLockedOptions } from './install.js';
-export { buildLocked, type BuildLockedOptions, type BuildLockedResult } from './build.js';
+export { buildLocked, chooseStage, STAGE_MEMORY_SHARE, type BuildLockedOptions, type BuildLockedResult, type Stage } from './build.js';

@@ -4,3 +4,5 @@ export { installRoot, isRoot, type InstallOptions, type InstallPackage, type Ins
 export { writeOwnershipManifest, readOwnershipManifest, defaultManifestPath, parseIdFile, type OwnershipEntry, type OwnershipManifest } from './ownership.js';
 export { capsTextToXattr } from './caps.js';
 export { packagePathComponents, canonicalPath, resolveDirInRoot } from './paths.js';
+export { installTree, type TreeInstall, type TreeInstallOptions } from './memory.js';
+export { MemoryTree, type TreeEntry, type TreeNode } from './tree.js';

@@ -8,7 +8,7 @@ import * as fss from 'node:fs';
 import * as path from 'node:path';
 import { RpmkitError } from '../errors.js';
 import type { RpmFile } from '../rpm/index.js';
-import { loadPackage, type LoadedPackage } from './prefetch.js';
+import { loadInOrder, type LoadedPackage } from './prefetch.js';
 import { buildRpmdb, readRpmdbBlobs, installedPackage, FILE_STATE } from '../rpmdb/index.js';
 import { canonicalPath, packagePathComponents, resolveDirInRoot } from './paths.js';
 import { readIdMaps, readOwnershipManifest, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
@@ -161,20 +161,10 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   let failure: unknown;
   try {
   // The next packages are read (and decompressed) while this one is written.
-  const ahead: Promise<LoadedPackage>[] = [];
-  let queued = 0;
-  const readAhead = (upTo: number) => {
-    for (; queued < Math.min(upTo, total); queued++) {
-      const l = loadPackage(opts.packages[queued].file, { verifyDigests: opts.verifyDigests });
-      l.catch(() => {});
-      ahead.push(l);
-    }
-  };
-  for (let pi = 0; pi < total; pi++) {
+  let pi = -1;
+  for await (const loaded of loadInOrder(opts.packages.map((p) => p.file), READ_AHEAD, { verifyDigests: opts.verifyDigests })) {
+    pi++;
     const file = opts.packages[pi].file;
-    readAhead(pi + 1);
-    const loaded = await ahead.shift()!;
-    readAhead(pi + 1 + READ_AHEAD);
     const rpm = loaded.rpm;
     await loaded.verified;
     if (rpm.isSource) throw new RpmkitError('RPM_UNSUPPORTED', `${file}: is a source package; only binary packages can be installed`);

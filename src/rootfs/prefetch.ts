@@ -69,3 +69,25 @@ export function loadPackage(file: string, opts: { verifyDigests?: boolean } = {}
     };
   });
 }
+
+/**
+ * The packages in order, each one started `ahead` packages before its turn,
+ * so reading and decompressing overlap with whatever the caller does.
+ */
+export async function* loadInOrder(files: string[], ahead: number, opts: { verifyDigests?: boolean } = {}): AsyncGenerator<LoadedPackage> {
+  const started: Promise<LoadedPackage>[] = [];
+  let queued = 0;
+  const fill = (upTo: number) => {
+    for (; queued < Math.min(upTo, files.length); queued++) {
+      const l = loadPackage(files[queued], opts);
+      l.catch(() => {}); // surfaced when its turn comes
+      started.push(l);
+    }
+  };
+  for (let i = 0; i < files.length; i++) {
+    fill(i + 1);
+    const loaded = await started.shift()!;
+    fill(i + 1 + ahead);
+    yield loaded;
+  }
+}

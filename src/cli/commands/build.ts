@@ -17,6 +17,7 @@ interface Opts {
   compression: string;
   docs?: boolean;
   keepRoot?: string;
+  stage: string;
   sourceDateEpoch?: number;
 }
 
@@ -51,13 +52,15 @@ export function register(program: Command): void {
     .option('--format <format>', 'oci or docker-archive', 'oci')
     .option('--compression <c>', 'gzip or zstd (oci only)', 'gzip')
     .option('--no-docs', 'leave out %doc files; default: the manifest\'s docs setting')
-    .option('--keep-root <dir>', 'install into DIR and keep it (default: a temporary directory)')
+    .option('--keep-root <dir>', 'install into DIR and keep it (implies --stage disk)')
+    .option('--stage <where>', 'stage the root in memory, on disk (a temporary directory), or auto: memory when the packages take at most a quarter of RAM', 'auto')
     .option('--source-date-epoch <seconds>', 'timestamp for mtimes and created (default: $SOURCE_DATE_EPOCH, else the newest package build time)', (v) => Number(v))
     .action(async (o: Opts, cmd: Command) => {
       const g = globals(cmd);
       const out = output(cmd);
       if (o.format !== 'oci' && o.format !== 'docker-archive') throw new RpmkitError('USAGE', `--format ${o.format}: expected oci or docker-archive`);
       if (o.compression !== 'gzip' && o.compression !== 'zstd') throw new RpmkitError('USAGE', `--compression ${o.compression}: expected gzip or zstd`);
+      if (o.stage !== 'auto' && o.stage !== 'memory' && o.stage !== 'disk') throw new RpmkitError('USAGE', `--stage ${o.stage}: expected auto, memory or disk`);
       const { manifest, files, keyRings } = await pipelineInputs(cmd);
       const docs = cmd.getOptionValueSource('docs') === 'cli' ? o.docs : manifest.contents.docs;
       const r = await buildLocked({
@@ -74,14 +77,15 @@ export function register(program: Command): void {
         osRelease: manifest.contents.osRelease,
         sourceDateEpoch: o.sourceDateEpoch,
         keepRoot: o.keepRoot,
-        onPhase: (p) => out.info(p === 'verify' ? `checking ${files.length} packages` : p === 'install' ? 'installing' : 'writing the image'),
+        stage: o.stage,
+        onPhase: (p, detail) => out.info(p === 'verify' ? `checking ${files.length} packages` : p === 'install' ? `installing (${detail === 'memory' ? 'in memory' : detail})` : 'writing the image'),
         onPackage: (nevra, i, n) => out.debug(`[${i + 1}/${n}] ${nevra}`),
       });
       const where = o.format === 'oci' ? `${o.image}:${o.tag}` : o.image;
       out.result(
         {
           image: o.image, tag: o.tag, format: o.format, manifestDigest: r.manifestDigest, configDigest: r.configDigest, size: r.size,
-          packages: r.packages, layers: r.layers, sourceDateEpoch: r.sourceDateEpoch, scriptlets: r.install.scriptlets, notices: r.install.notices,
+          packages: r.packages, layers: r.layers, sourceDateEpoch: r.sourceDateEpoch, stage: r.stage, scriptlets: r.install.scriptlets, notices: r.install.notices,
         },
         () =>
           [
