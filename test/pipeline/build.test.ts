@@ -1,9 +1,9 @@
 // `rpmkit build` end to end on real RPMs (Debian's python3 closure rewrapped
 // by ../shared/tools/deb2rpm-distro.sh): two builds of one lock in different
 // directories and processes give the same digest, with no SOURCE_DATE_EPOCH
-// set; skopeo and umoci read the image; python3 runs in the unpacked rootfs;
-// rpm lists every locked package there; push to a real registry reads back
-// with the same digest.
+// set, staged in memory or on disk; skopeo and umoci read the image; python3
+// runs in the unpacked rootfs; rpm lists every locked package there; push to
+// a real registry reads back with the same digest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, cpSync, mkdirSync } from 'node:fs';
@@ -44,7 +44,14 @@ test('rpmkit build: reproducible image of the python3 closure, read by skopeo/um
   const b = path.join(other, 'image');
   const r2 = runCli(['-f', path.join(other, 'rpmkit.toml'), '--cache-dir', path.join(other, 'cache'), '--locked', '--vendor-dir', path.join(other, 'vendor'), '--json', 'build', '--image', b, '--tag', 'py'], { env });
   assert.equal(r2.status, 0, r2.stderr);
-  assert.equal((JSON.parse(r2.stdout) as { manifestDigest: string }).manifestDigest, b1.manifestDigest);
+  const b2 = JSON.parse(r2.stdout) as { manifestDigest: string; stage: string };
+  assert.equal(b2.manifestDigest, b1.manifestDigest);
+  assert.equal(b2.stage, 'memory');
+  // Staged on disk instead of in memory: the same bytes.
+  const r3 = runCli(['-f', path.join(other, 'rpmkit.toml'), '--cache-dir', path.join(other, 'cache'), '--locked', '--vendor-dir', path.join(other, 'vendor'), '--json', 'build', '--image', path.join(other, 'image-disk'), '--tag', 'py', '--stage', 'disk'], { env });
+  assert.equal(r3.status, 0, r3.stderr);
+  const b3 = JSON.parse(r3.stdout) as { manifestDigest: string; stage: string };
+  assert.deepEqual([b3.stage, b3.manifestDigest], ['disk', b1.manifestDigest]);
 
   // skopeo reads the config as the manifest said.
   const insp = sh('skopeo', ['inspect', '--config', `oci:${a}:py`]);

@@ -13,7 +13,7 @@ import { distroRepo } from '../helpers/fixtures.js';
 import { buildRpms, fixDigests, type TestPackage } from './build-rpm.js';
 import { snapshot, diffTrees, rpmCmd, runSrcCli } from './tree.js';
 import { splitRpm } from '../rpmdb/split-rpm.js';
-import { installRoot, packagePathComponents } from '../../src/rootfs/index.js';
+import { installRoot, installTree, packagePathComponents } from '../../src/rootfs/index.js';
 import { RpmkitError } from '../../src/errors.js';
 
 const good: TestPackage = { name: 'good', files: [{ path: '/etc/good.conf', content: 'good\n' }, { path: '/usr/share/good/data', content: 'data' }] };
@@ -36,7 +36,7 @@ function patch(file: string, from: string, to: string, start = 0): number {
 /**
  * Install [good, ...bad] into a fresh root and expect `code`; the root must
  * then equal a root made from `good` alone (rpmdb included: the packages
- * before the failure are recorded).
+ * before the failure are recorded). An install into memory fails alike.
  */
 async function expectFailure(dir: string, goodFiles: string[], bad: string, code: string, message?: RegExp): Promise<RpmkitError> {
   const ref = path.join(dir, `ref-${randomBytes(3).toString('hex')}`);
@@ -52,6 +52,12 @@ async function expectFailure(dir: string, goodFiles: string[], bad: string, code
   assert.equal(err.code, code, err.message);
   if (message) assert.match(err.message, message);
   assert.deepEqual(diffTrees(snapshot(root), snapshot(ref), 'after failure', 'before'), []);
+  // The in-memory install an image is built from refuses it with the same words.
+  await assert.rejects(installTree({ packages: [...goodFiles, bad].map((file) => ({ file })) }), (e: unknown) => {
+    assert.ok(e instanceof RpmkitError);
+    assert.deepEqual([e.code, e.message], [err.code, err.message]);
+    return true;
+  });
   // The CLI says the same with a non-zero exit.
   const cliRoot = path.join(dir, `cli-${randomBytes(3).toString('hex')}`);
   const r = runSrcCli(['install-rpms', '--no-order', '--root', cliRoot, ...goodFiles, bad]);
