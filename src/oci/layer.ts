@@ -15,7 +15,7 @@ import type { ScanEntry } from './scan.js';
 import type { Compression, MetaLookup } from './types.js';
 
 /** Fixed gzip level: part of what makes layer digests reproducible. */
-export const GZIP_LEVEL = 6;
+export const GZIP_LEVEL = 4;
 
 export const MEDIA_TYPES = {
   gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',

@@ -74,7 +74,16 @@ export class ParallelGzip {
     const block = this.buf.subarray(0, this.fill);
     this.crc = crc32(block, this.crc);
     this.total += block.length;
-    const opts: zlib.ZlibOptions = { level: this.level, memLevel: 8, windowBits: 15, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
+    // One output chunk per block: with zlib's default 16 KiB chunks the main
+    // thread spends more time collecting pieces than it takes to hash them.
+    // (Output bytes do not depend on it.)
+    const opts: zlib.ZlibOptions = {
+      level: this.level,
+      memLevel: 8,
+      windowBits: 15,
+      chunkSize: this.blockSize + 1024,
+      finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+    };
     if (this.prevTail) opts.dictionary = this.prevTail;
     const job = deflateRaw(block, opts);
     job.catch(() => {}); // surfaced in drain()
