@@ -18,9 +18,9 @@ const out = path.join(root, 'dist', 'bin');
 rmSync(out, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // The worker of the two-thread metadata parser is its own entry, beside
-  // the chunks: repo/parallel.ts starts it as ./primaryworker.js.
-  entryPoints: { rpmkit: 'dist/cli/main.js', primaryworker: 'dist/repo/primaryworker.js' },
+  // Worker threads are entries of their own, beside the chunks:
+  // repo/parallel.ts starts ./primaryworker.js, rpm/zstdpool.ts ./zstdworker.js.
+  entryPoints: { rpmkit: 'dist/cli/main.js', primaryworker: 'dist/repo/primaryworker.js', zstdworker: 'dist/rpm/zstdworker.js' },
   outdir: out,
   bundle: true,
   splitting: true,

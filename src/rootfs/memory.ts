@@ -31,7 +31,7 @@ import { loadInOrder, type LoadedPackage } from './prefetch.js';
 import { MemoryTree, type TreeNode } from './tree.js';
 import { checkBody, readAll } from './write.js';
 
-const READ_AHEAD = 2;
+const READ_AHEAD = 8;
 
 export type TreeInstallOptions = Omit<InstallOptions, 'root' | 'manifestPath'>;
 

@@ -4,7 +4,7 @@
 // work. Only packages with a modest payload are held in memory; bigger ones
 // are streamed when their turn comes.
 import { RpmkitError } from '../errors.js';
-import { readRpm, payloadEntries, verifyRpm, emptyKeyRing, formatItem, type RpmFile, type CpioEntry } from '../rpm/index.js';
+import { readRpm, payloadEntries, startPayloadDecode, verifyRpm, emptyKeyRing, formatItem, type RpmFile, type CpioEntry } from '../rpm/index.js';
 
 /** Payloads up to this size (uncompressed) are read ahead into memory. */
 const MAX_PREFETCH = 96 * 1024 * 1024;
@@ -48,9 +48,12 @@ export function loadPackage(file: string, opts: { verifyDigests?: boolean } = {}
     verified.catch(() => {});
     const size = rpm.archiveSize ?? Infinity;
     if (!(size <= MAX_PREFETCH)) return { rpm, verified, entries: () => payloadEntries(rpm) };
+    // On another core when there is one: this thread has the packages before it to write.
+    const decoded = startPayloadDecode(rpm);
+    decoded?.catch(() => {});
     const buffered = (async () => {
       const out: CpioEntry[] = [];
-      for await (const e of payloadEntries(rpm)) {
+      for await (const e of payloadEntries(rpm, { decoded })) {
         const parts: Buffer[] = [];
         for await (const c of e.body) parts.push(c);
         const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);

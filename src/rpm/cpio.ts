@@ -122,7 +122,8 @@ function splitDev(dev: number): [number, number] {
  * Stream the payload's entries. Errors are PAYLOAD_INVALID (corrupt or
  * truncated archive, entry not in the header, decompression bomb).
  */
-export async function* payloadEntries(rpm: RpmFile): AsyncGenerator<CpioEntry> {
+/** `decoded`: the payload being decoded already (startPayloadDecode); the usual path when it gives nothing. */
+export async function* payloadEntries(rpm: RpmFile, opts: { decoded?: Promise<Buffer | undefined> } = {}): AsyncGenerator<CpioEntry> {
   const fail = (msg: string, cause?: unknown) =>
     new RpmkitError('PAYLOAD_INVALID', `${rpm.path}: payload: ${msg}`, {
       hint: 'The package payload is corrupt or truncated; download the package again.',
@@ -136,7 +137,7 @@ export async function* payloadEntries(rpm: RpmFile): AsyncGenerator<CpioEntry> {
   rpm.files.forEach((f, i) => {
     if (f.nlink > 1) lastLink.set(`${f.device}:${f.inode}`, i);
   });
-  const it = decompressedPayload(rpm)[Symbol.asyncIterator]();
+  const it = decompressedPayload(rpm, { decoded: opts.decoded })[Symbol.asyncIterator]();
   const p = new Puller(it);
   // Bytes of the current entry's body not yet read by the caller.
   let left = 0;

@@ -16,6 +16,7 @@ import type { ZSTDDecoder } from 'zstddec';
 import { RpmkitError } from '../errors.js';
 import { lazyBuiltin } from '../util/builtin.js';
 import { readFrom } from '../util/readfile.js';
+import { decodeZstdOffThread } from './zstdpool.js';
 import type { RpmFile } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -328,7 +329,13 @@ export async function effectiveCompressor(rpm: RpmFile, head: Uint8Array): Promi
  * with PAYLOAD_INVALID on corrupt data or on more output than the package
  * declares (a decompression bomb).
  */
-export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number; zstd?: ZstdImpl } = {}): AsyncGenerator<Buffer> {
+export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number; zstd?: ZstdImpl; decoded?: Promise<Buffer | undefined> } = {}): AsyncGenerator<Buffer> {
+  // Decoded already (startPayloadDecode): exactly the declared size, so within any limit.
+  const ready = await opts.decoded;
+  if (ready) {
+    if (ready.length) yield ready;
+    return;
+  }
   const limit = opts.limit ?? payloadLimit(rpm);
   const raw = rawPayload(rpm);
   const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -435,6 +442,21 @@ async function wasmZstd(rpm: RpmFile): Promise<Buffer | undefined> {
     return undefined;
   }
   return out.length === size ? Buffer.from(out.buffer, out.byteOffset, out.length) : undefined;
+}
+
+/**
+ * Start decoding a package's payload on a worker thread (zstdpool.ts), for
+ * a caller that will read the payload later and has other work meanwhile.
+ * Undefined when that does not apply (not zstd, too big, no spare core, or
+ * Node decodes zstd natively); pass the promise to payloadEntries.
+ */
+export function startPayloadDecode(rpm: RpmFile): Promise<Buffer | undefined> | undefined {
+  const size = rpm.archiveSize;
+  const z = zlib as unknown as { createZstdDecompress?: unknown };
+  if (rpm.payloadCompressor !== 'zstd' || rpm.buffer || typeof z.createZstdDecompress === 'function') return undefined;
+  if (size === undefined || size <= 0 || size > WASM_ZSTD_MAX) return undefined;
+  // Checked here too: decompressedPayload takes the result without a limit.
+  return decodeZstdOffThread({ path: rpm.path, offset: rpm.payloadOffset, max: WASM_ZSTD_MAX, size })?.then((b) => (b?.length === size ? b : undefined));
 }
 
 let zstdWasm: Promise<ZSTDDecoder> | undefined;

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { needTool, sharedPath, tempDir } from '../helpers/env.js';
 import { compareEVR, opSymbol, parseEVR } from '../../src/evr/index.js';
-import { decompressedPayload, payloadEntries, readRpm, readRpmBuffer, rpmToPackage, type RpmDep, type RpmFile } from '../../src/rpm/index.js';
+import { decompressedPayload, payloadEntries, readRpm, readRpmBuffer, rpmToPackage, startPayloadDecode, type RpmDep, type RpmFile } from '../../src/rpm/index.js';
 import { isRpmkitError } from '../../src/errors.js';
 import { formatDep } from '../../src/repo/richdep.js';
 
@@ -285,6 +285,53 @@ test('zstd: the WebAssembly decoder, the zstd program and the pure-JS decoder gi
         `${path.basename(file)} (${zstd})`,
       );
     }
+    n++;
+  }
+  assert.ok(n >= 4, `${n} zstd packages`);
+});
+
+test('zstd on a worker thread: the same bytes; a damaged frame or a size that lies gives no result, and the usual path decides', async (t) => {
+  const root = sharedPath(t, 'data/rpms');
+  if (!root) return;
+  const dir = tempDir(t);
+  const before = process.env.RPMKIT_DECODE_THREADS;
+  process.env.RPMKIT_DECODE_THREADS = '1'; // also on a one-core machine
+  t.after(() => {
+    if (before === undefined) delete process.env.RPMKIT_DECODE_THREADS;
+    else process.env.RPMKIT_DECODE_THREADS = before;
+  });
+  const hash = async (it: AsyncIterable<Buffer> | Iterable<Buffer>) => {
+    const h = createHash('sha256');
+    for await (const c of it) h.update(c);
+    return h.digest('hex');
+  };
+  let n = 0;
+  for (const file of rpmFiles(root)) {
+    const rpm = await readRpm(file);
+    if (rpm.payloadCompressor !== 'zstd' || !rpm.archiveSize) continue;
+    const name = path.basename(file);
+    const want = await hash(decompressedPayload(rpm, { zstd: 'js' }));
+    const decoded = startPayloadDecode(rpm);
+    assert.ok(decoded, name);
+    const whole = await decoded;
+    assert.ok(whole, `${name}: decoded on the worker`);
+    assert.equal(await hash([whole]), want, name);
+    // payloadEntries takes it as is.
+    assert.equal(await hash(decompressedPayload(rpm, { decoded: Promise.resolve(whole) })), want, name);
+    // The header's size off by one: no result from the worker; streaming gives the real payload.
+    const lying = { ...rpm, archiveSize: rpm.archiveSize + 1 };
+    const none = startPayloadDecode(lying);
+    assert.equal(await none, undefined, `${name} (size off by one)`);
+    assert.equal(await hash(decompressedPayload(lying, { decoded: none })), want, `${name} (size off by one)`);
+    // A damaged frame header: no result, and the usual path reports PAYLOAD_INVALID.
+    const buf = Buffer.from(readFileSync(file));
+    buf[rpm.payloadOffset + 1] ^= 0xff;
+    const badFile = path.join(dir, name);
+    writeFileSync(badFile, buf);
+    const bad = await readRpm(badFile);
+    const nothing = startPayloadDecode(bad);
+    assert.equal(await nothing, undefined, `${name} (damaged)`);
+    await assert.rejects(hash(decompressedPayload(bad, { decoded: nothing })), (e: unknown) => isRpmkitError(e) && e.code === 'PAYLOAD_INVALID', `${name} (damaged)`);
     n++;
   }
   assert.ok(n >= 4, `${n} zstd packages`);

@@ -1,0 +1,40 @@
+// Worker thread of the zstd pool (zstdpool.ts): reads a payload from its
+// file and decodes it with the WebAssembly decoder, off the caller's thread.
+// The result goes back as a transferred buffer (zstddec returns a copy of
+// its heap, so nothing is shared); any failure answers "no result" and the
+// caller's own streaming path decides and reports.
+import { parentPort } from 'node:worker_threads';
+import { ZSTDDecoder } from 'zstddec';
+import { readFrom } from '../util/readfile.js';
+
+export interface ZstdJob {
+  id: number;
+  path: string;
+  offset: number;
+  /** Most bytes to read from `offset`. */
+  max: number;
+  /** The decoded size the header declares; anything else is no result. */
+  size: number;
+}
+export interface ZstdReply {
+  id: number;
+  data?: Uint8Array;
+}
+
+const port = parentPort;
+if (!port) throw new Error('zstdworker.ts runs only as a worker thread');
+const decoder = new ZSTDDecoder();
+const ready = decoder.init();
+port.on('message', (job: ZstdJob) => {
+  void (async (): Promise<ZstdReply> => {
+    try {
+      await ready;
+      const input = await readFrom(job.path, job.offset, job.max);
+      if (!input?.length) return { id: job.id };
+      const out = decoder.decode(input, job.size);
+      return out.length === job.size ? { id: job.id, data: out } : { id: job.id };
+    } catch {
+      return { id: job.id };
+    }
+  })().then((reply) => port.postMessage(reply, reply.data ? [reply.data.buffer as ArrayBuffer] : []));
+});
