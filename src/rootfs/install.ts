@@ -10,9 +10,11 @@ import { RpmkitError } from '../errors.js';
 import type { RpmFile } from '../rpm/index.js';
 import { loadInOrder, type LoadedPackage } from './prefetch.js';
 import { buildRpmdb, readRpmdbBlobs, installedPackage, FILE_STATE } from '../rpmdb/index.js';
-import { canonicalPath, packagePathComponents, resolveDirInRoot } from './paths.js';
+import { packagePathComponents, resolveDirInRoot } from './paths.js';
 import { readIdMaps, readOwnershipManifest, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
 import {
+  archiveIndex,
+  checkArchiveComplete,
   checkOwner,
   fileType,
   nevraOf,
@@ -386,16 +388,8 @@ async function extractPackage(
 
   try {
   for await (const entry of loaded.entries()) {
-    // The archive name must be as safe as the header's (checked before anything else).
-    if (entry.rawPath) canonicalPath(entry.rawPath === '.' ? '/' : entry.rawPath.startsWith('/') || entry.rawPath.startsWith('./') ? entry.rawPath : `/${entry.rawPath}`, nevra);
-    if (entry.fileIndex === undefined || !entry.file) {
-      throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: archive entry ${JSON.stringify(entry.rawPath || entry.path)} is not in the package header`, {
-        hint: 'the package is corrupt or was tampered with',
-        details: { package: nevra, path: entry.rawPath || entry.path },
-      });
-    }
-    const p = plan[entry.fileIndex];
-    seen.add(entry.fileIndex);
+    const p = plan[archiveIndex(entry, nevra)];
+    seen.add(p.index);
     if (p.skip) continue;
     const f = p.file;
     if (p.components.length === 0) continue; // "/" itself
@@ -521,16 +515,7 @@ async function extractPackage(
     throw e;
   }
 
-  for (const [key, waiting] of linkWaiting) {
-    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: hardlink set ${key} (${waiting.map((w) => w.file.path).join(', ')}) has no content in the archive`, { details: { package: nevra } });
-  }
-  const missing = plan.filter((p) => !p.skip && !seen.has(p.index) && p.components.length > 0);
-  if (missing.length > 0) {
-    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${missing.length} file(s) listed in the header are missing from the archive (first: ${missing[0].file.path})`, {
-      hint: 'the payload is truncated or corrupt; download the package again',
-      details: { package: nevra, missing: missing.slice(0, 20).map((m) => m.file.path) },
-    });
-  }
+  checkArchiveComplete(plan, seen, linkWaiting, nevra);
 }
 
 async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: UndoLog, written: Written[], hooks: { created(h: string): void; dirMode: number; cache: Map<string, string> }): Promise<void> {

@@ -10,8 +10,9 @@ import type { CpioEntry, RpmFile, RpmFileInfo } from '../rpm/index.js';
 import { buildRpmdb, FILE_STATE } from '../rpmdb/index.js';
 import type { InstallOptions, InstallReport, InstalledPackageReport } from './install.js';
 import { parseIdFile, type OwnershipEntry } from './ownership.js';
-import { canonicalPath } from './paths.js';
 import {
+  archiveIndex,
+  checkArchiveComplete,
   checkOwner,
   fileType,
   nevraOf,
@@ -163,16 +164,8 @@ async function extract(tree: MemoryTree, loaded: LoadedPackage, rpm: RpmFile, ne
   };
 
   for await (const entry of loaded.entries()) {
-    // The archive name must be as safe as the header's (checked before anything else).
-    if (entry.rawPath) canonicalPath(entry.rawPath === '.' ? '/' : entry.rawPath.startsWith('/') || entry.rawPath.startsWith('./') ? entry.rawPath : `/${entry.rawPath}`, nevra);
-    if (entry.fileIndex === undefined || !entry.file) {
-      throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: archive entry ${JSON.stringify(entry.rawPath || entry.path)} is not in the package header`, {
-        hint: 'the package is corrupt or was tampered with',
-        details: { package: nevra, path: entry.rawPath || entry.path },
-      });
-    }
-    const p = plan[entry.fileIndex];
-    seen.add(entry.fileIndex);
+    const p = plan[archiveIndex(entry, nevra)];
+    seen.add(p.index);
     if (p.skip || p.components.length === 0) continue;
     const f = p.file;
     const t = fileType(f.mode);
@@ -213,16 +206,7 @@ async function extract(tree: MemoryTree, loaded: LoadedPackage, rpm: RpmFile, ne
     }
   }
 
-  for (const [key, waiting] of linkWaiting) {
-    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: hardlink set ${key} (${waiting.map((w) => w.file.path).join(', ')}) has no content in the archive`, { details: { package: nevra } });
-  }
-  const missing = plan.filter((p) => !p.skip && !seen.has(p.index) && p.components.length > 0);
-  if (missing.length > 0) {
-    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${missing.length} file(s) listed in the header are missing from the archive (first: ${missing[0].file.path})`, {
-      hint: 'the payload is truncated or corrupt; download the package again',
-      details: { package: nevra, missing: missing.slice(0, 20).map((m) => m.file.path) },
-    });
-  }
+  checkArchiveComplete(plan, seen, linkWaiting, nevra);
   return written;
 }
 

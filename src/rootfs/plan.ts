@@ -5,10 +5,10 @@
 // afterwards (owners, skipped scriptlets). Both installers share this, so a
 // root on disk and an image built without one hold the same files.
 import { RpmkitError } from '../errors.js';
-import type { RpmFile, RpmFileInfo } from '../rpm/index.js';
+import type { CpioEntry, RpmFile, RpmFileInfo } from '../rpm/index.js';
 import { FILE_STATE } from '../rpmdb/index.js';
 import { capsTextToXattr } from './caps.js';
-import { packagePathComponents } from './paths.js';
+import { canonicalPath, packagePathComponents } from './paths.js';
 import type { IdMaps, OwnershipEntry } from './ownership.js';
 
 export const S_IFMT = 0o170000;
@@ -171,6 +171,32 @@ export function checkOwner(prev: OwnedPath | undefined, p: PlannedFile, nevra: s
     });
   }
   if (fileType(f.mode) !== S_IFDIR) p.skip = 'shared';
+}
+
+/** The header file an archive entry stands for; its archive name must be as safe as the header's (checked first). */
+export function archiveIndex(entry: CpioEntry, nevra: string): number {
+  if (entry.rawPath) canonicalPath(entry.rawPath === '.' ? '/' : entry.rawPath.startsWith('/') || entry.rawPath.startsWith('./') ? entry.rawPath : `/${entry.rawPath}`, nevra);
+  if (entry.fileIndex === undefined || !entry.file) {
+    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: archive entry ${JSON.stringify(entry.rawPath || entry.path)} is not in the package header`, {
+      hint: 'the package is corrupt or was tampered with',
+      details: { package: nevra, path: entry.rawPath || entry.path },
+    });
+  }
+  return entry.fileIndex;
+}
+
+/** After the archive: every hardlink set got its content and every file to install was in it. */
+export function checkArchiveComplete(plan: PlannedFile[], seen: Set<number>, linkWaiting: Map<string, PlannedFile[]>, nevra: string): void {
+  for (const [key, waiting] of linkWaiting) {
+    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: hardlink set ${key} (${waiting.map((w) => w.file.path).join(', ')}) has no content in the archive`, { details: { package: nevra } });
+  }
+  const missing = plan.filter((p) => !p.skip && !seen.has(p.index) && p.components.length > 0);
+  if (missing.length > 0) {
+    throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${missing.length} file(s) listed in the header are missing from the archive (first: ${missing[0].file.path})`, {
+      hint: 'the payload is truncated or corrupt; download the package again',
+      details: { package: nevra, missing: missing.slice(0, 20).map((m) => m.file.path) },
+    });
+  }
 }
 
 /** The ownership record of a path a package put in the root (numbers come later, from the root's passwd). */
