@@ -93,10 +93,14 @@ function changed(abs: string): RpmkitError {
   return new RpmkitError('IO_ERROR', `${abs} changed size while the layer was written`, { hint: 'do not modify the root while an image is built' });
 }
 
-/** Writes the tar stream of `entries` to `sink` (coalesced into ~1 MiB chunks). */
-export async function writeTar(entries: ScanEntry[], ctx: LayerContext, out: (b: Buffer) => Promise<void>): Promise<void> {
+/**
+ * Writes the tar stream of `entries` to `out`, coalesced into ~1 MiB chunks
+ * unless `coalesce` is false (for a consumer that buffers anyway: copying
+ * every byte once more only feeds the garbage collector).
+ */
+export async function writeTar(entries: ScanEntry[], ctx: LayerContext, out: (b: Buffer) => Promise<void>, coalesce = true): Promise<void> {
   try {
-    await writeTarInner(entries, ctx, out);
+    await writeTarInner(entries, ctx, out, coalesce);
   } catch (e) {
     if (e instanceof RpmkitError) throw e;
     // A file that vanished or became unreadable since the scan.
@@ -104,7 +108,7 @@ export async function writeTar(entries: ScanEntry[], ctx: LayerContext, out: (b:
   }
 }
 
-async function writeTarInner(entries: ScanEntry[], ctx: LayerContext, out: (b: Buffer) => Promise<void>): Promise<void> {
+async function writeTarInner(entries: ScanEntry[], ctx: LayerContext, out: (b: Buffer) => Promise<void>, coalesce: boolean): Promise<void> {
   let pending: Buffer[] = [];
   let pendingLen = 0;
   const flush = async () => {
@@ -116,6 +120,7 @@ async function writeTarInner(entries: ScanEntry[], ctx: LayerContext, out: (b: B
   };
   const sink = async (b: Buffer) => {
     if (!b.length) return;
+    if (!coalesce) return out(b);
     pending.push(b);
     pendingLen += b.length;
     if (pendingLen >= SMALL) await flush();
@@ -196,10 +201,15 @@ export async function writeLayerBlob(
     if (compression === 'gzip') {
       // pigz-style parallel gzip: deterministic, and uses every core.
       const pg = new ParallelGzip((b) => blob.write(b), GZIP_LEVEL);
-      await writeTar(entries, ctx, async (b) => {
-        diff.update(b);
-        await pg.write(b);
-      });
+      await writeTar(
+        entries,
+        ctx,
+        async (b) => {
+          diff.update(b);
+          await pg.write(b);
+        },
+        false,
+      );
       await pg.end();
     } else if (compression === 'none') {
       await writeTar(entries, ctx, async (b) => {

@@ -42,7 +42,9 @@ export class ParallelGzip {
   private prevTail: Buffer | undefined;
   private crc = 0;
   private total = 0;
-  private readonly queue: Promise<Buffer>[] = [];
+  private readonly queue: { job: Promise<Buffer>; block: Buffer }[] = [];
+  /** Blocks whose compression finished, to fill again (fewer fresh 1 MiB buffers, fewer GCs). */
+  private readonly spare: Buffer[] = [];
   private started = false;
 
   constructor(
@@ -87,11 +89,19 @@ export class ParallelGzip {
     if (this.prevTail) opts.dictionary = this.prevTail;
     const job = deflateRaw(block, opts);
     job.catch(() => {}); // surfaced in drain()
-    this.queue.push(job);
+    this.queue.push({ job, block: this.buf });
     this.prevTail = Buffer.from(block.subarray(Math.max(0, block.length - WINDOW)));
-    this.buf = Buffer.allocUnsafe(this.blockSize);
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(this.blockSize);
     this.fill = 0;
-    while (this.queue.length >= this.maxInFlight) await this.out(await this.queue.shift()!);
+    while (this.queue.length >= this.maxInFlight) await this.next();
+  }
+
+  /** Write out the oldest block's compressed bytes; its buffer can then be filled again. */
+  private async next(): Promise<void> {
+    const { job, block } = this.queue.shift()!;
+    const out = await job;
+    this.spare.push(block);
+    await this.out(out);
   }
 
   async end(): Promise<void> {
@@ -100,7 +110,7 @@ export class ParallelGzip {
       await this.out(HEADER);
     }
     await this.dispatch(true);
-    while (this.queue.length) await this.out(await this.queue.shift()!);
+    while (this.queue.length) await this.next();
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(this.crc >>> 0, 0);
     trailer.writeUInt32LE(this.total % 2 ** 32, 4);
