@@ -16,7 +16,7 @@ import type { ZSTDDecoder } from 'zstddec';
 import { RpmkitError } from '../errors.js';
 import { lazyBuiltin } from '../util/builtin.js';
 import { readFrom } from '../util/readfile.js';
-import { decodeZstdOffThread } from './zstdpool.js';
+import { decodeZstdOffThread, warmZstdPool } from './zstdpool.js';
 import type { RpmFile } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -457,6 +457,12 @@ export function startPayloadDecode(rpm: RpmFile): Promise<Buffer | undefined> | 
   if (size === undefined || size <= 0 || size > WASM_ZSTD_MAX) return undefined;
   // Checked here too: decompressedPayload takes the result without a limit.
   return decodeZstdOffThread({ path: rpm.path, offset: rpm.payloadOffset, max: WASM_ZSTD_MAX, size })?.then((b) => (b?.length === size ? b : undefined));
+}
+
+/** Boot a decode worker ahead of a batch of startPayloadDecode calls (e.g. while the packages are still being checked). */
+export function prewarmPayloadDecode(): void {
+  const z = zlib as unknown as { createZstdDecompress?: unknown };
+  if (typeof z.createZstdDecompress !== 'function') warmZstdPool();
 }
 
 let zstdWasm: Promise<ZSTDDecoder> | undefined;

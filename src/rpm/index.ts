@@ -1,7 +1,7 @@
 // Reading RPM packages: headers, payload, digests and signatures.
 export { readRpm, readRpmBuffer } from './reader.js';
 export { payloadEntries, readBody, type CpioEntry } from './cpio.js';
-export { decompressedPayload, rawPayload, payloadLimit, startPayloadDecode } from './decompress.js';
+export { decompressedPayload, rawPayload, payloadLimit, prewarmPayloadDecode, startPayloadDecode } from './decompress.js';
 export { rpmToPackage, fileSha256 } from './package.js';
 export { Header, HEADER_MAGIC, parseHeaderBlob, type HeaderEntry, type HeaderValue, type HeaderRegion } from './header.js';
 export { TAG, SIGTAG, TYPE, REGION, SENSE, FILEFLAG, HASHALGO, tagName } from './tags.js';

@@ -91,3 +91,11 @@ export function decodeZstdOffThread(job: Omit<ZstdJob, 'id'>): Promise<Buffer | 
     w.postMessage({ ...job, id } satisfies ZstdJob);
   });
 }
+
+/** Start a worker now (when there are spare cores), so the first decode does not wait for one to boot. */
+export function warmZstdPool(): void {
+  if (slots.length > 0 || zstdWorkers() === 0) return;
+  const slot = start();
+  slots.push(slot);
+  slot.idle = setTimeout(() => stop(slot), IDLE_MS * 5).unref();
+}

@@ -24,6 +24,10 @@ export interface ZstdReply {
 const port = parentPort;
 if (!port) throw new Error('zstdworker.ts runs only as a worker thread');
 const decoder = new ZSTDDecoder();
+// zstddec instantiates through fetch(data:) when fetch exists, which loads
+// undici (~40 ms) only to decode base64; without it, it uses Buffer. This
+// thread needs fetch for nothing else.
+(globalThis as { fetch?: unknown }).fetch = undefined;
 const ready = decoder.init();
 port.on('message', (job: ZstdJob) => {
   void (async (): Promise<ZstdReply> => {
