@@ -108,7 +108,7 @@ export async function buildLocked(opts: BuildLockedOptions): Promise<BuildLocked
 
   if (stage === 'memory') {
     opts.onPhase?.('install', 'memory');
-    const { tree, report } = await installTree({ ...install, packages: ordered.map((f) => ({ file: f.path })) });
+    const { tree, report } = await installTree({ ...install, packages: ordered.map((f) => ({ file: f.path, rpm: f.rpm })) });
     return done(await image(report, { entries: tree.entries() }), report);
   }
   const root = opts.keepRoot ? path.resolve(opts.keepRoot) : await fs.mkdtemp(path.join(os.tmpdir(), 'rpmkit-root-'));

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { RpmkitError } from '../errors.js';
 import { lockPackageNevra, type LockPackage } from '../lockfile/index.js';
 import { installRoot, type InstallReport } from '../rootfs/index.js';
-import { readRpm, rpmToPackage, verifyRpm, formatItem, type KeyRing } from '../rpm/index.js';
+import { prewarmPayloadDecode, readRpm, rpmToPackage, verifyRpm, formatItem, type KeyRing, type RpmFile } from '../rpm/index.js';
 import type { Package } from '../repo/types.js';
 import { installOrder } from '../solver/index.js';
 
@@ -39,9 +39,13 @@ export interface InstallLockedOptions {
 export interface PreparedFile extends LockedFile {
   /** The package as read from the file (dependencies, build time, source RPM). */
   header: Package;
+  /** The file's headers as read, for the install (no second read). */
+  rpm: RpmFile;
 }
 
 export async function prepareLocked(files: LockedFile[], keyRings: Map<string, KeyRing>, onVerified?: (nevra: string, sig: string) => void): Promise<PreparedFile[]> {
+  // The install that follows decodes payloads on a worker: let it boot meanwhile.
+  prewarmPayloadDecode();
   const limit = pLimit(Math.max(2, os.availableParallelism()));
   const read = await Promise.all(
     files.map((f) =>
@@ -66,12 +70,12 @@ export async function prepareLocked(files: LockedFile[], keyRings: Map<string, K
           onVerified?.(nevra, v.signature);
         }
         const sha = f.pkg.checksum.startsWith('sha256:') ? f.pkg.checksum.slice(7) : undefined;
-        return { file: f, pkg: await rpmToPackage(rpm, f.pkg.repo, sha) };
+        return { file: f, rpm, pkg: await rpmToPackage(rpm, f.pkg.repo, sha) };
       }),
     ),
   );
-  const byPkg = new Map<Package, LockedFile>(read.map((r) => [r.pkg, r.file]));
-  return installOrder(read.map((r) => r.pkg)).map((p) => ({ ...byPkg.get(p)!, header: p }));
+  const byPkg = new Map(read.map((r) => [r.pkg, r]));
+  return installOrder(read.map((r) => r.pkg)).map((p) => ({ ...byPkg.get(p)!.file, rpm: byPkg.get(p)!.rpm, header: p }));
 }
 
 /** Install locked RPM files (already fetched and checksum-verified) into `root`. */
@@ -85,7 +89,7 @@ export async function installPrepared(ordered: PreparedFile[], opts: Omit<Instal
   return installRoot({
     installTime: opts.installTime,
     root: opts.root,
-    packages: ordered.map((f) => ({ file: f.path })),
+    packages: ordered.map((f) => ({ file: f.path, rpm: f.rpm })),
     docs: opts.docs,
     langs: opts.langs,
     osRelease: opts.osRelease,

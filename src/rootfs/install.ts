@@ -47,6 +47,8 @@ const WRITE_WINDOW = 32;
 export interface InstallPackage {
   /** A local .rpm file. */
   file: string;
+  /** The file as already read (readRpm), to not read its headers twice. */
+  rpm?: RpmFile;
 }
 
 export interface InstallOptions {
@@ -164,7 +166,7 @@ export async function installRoot(opts: InstallOptions): Promise<InstallReport> 
   try {
   // The next packages are read (and decompressed) while this one is written.
   let pi = -1;
-  for await (const loaded of loadInOrder(opts.packages.map((p) => p.file), READ_AHEAD, { verifyDigests: opts.verifyDigests })) {
+  for await (const loaded of loadInOrder(opts.packages, READ_AHEAD, { verifyDigests: opts.verifyDigests })) {
     pi++;
     const file = opts.packages[pi].file;
     const rpm = loaded.rpm;

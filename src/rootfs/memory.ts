@@ -51,7 +51,7 @@ export async function installTree(opts: TreeInstallOptions): Promise<TreeInstall
   const dbPackages: { header: Uint8Array; signature?: Uint8Array; fileStates: number[]; name: string }[] = [];
   const files = opts.packages.map((p) => p.file);
   let pi = -1;
-  for await (const loaded of loadInOrder(files, READ_AHEAD, { verifyDigests: opts.verifyDigests })) {
+  for await (const loaded of loadInOrder(opts.packages, READ_AHEAD, { verifyDigests: opts.verifyDigests })) {
     pi++;
     const rpm = loaded.rpm;
     await loaded.verified;

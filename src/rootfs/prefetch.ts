@@ -42,8 +42,8 @@ async function checkDigests(rpm: RpmFile): Promise<void> {
 }
 
 /** Start reading a package (headers, and the payload when small). Errors surface when it is used. */
-export function loadPackage(file: string, opts: { verifyDigests?: boolean } = {}): Promise<LoadedPackage> {
-  return readRpm(file).then((rpm) => {
+export function loadPackage(pkg: { file: string; rpm?: RpmFile }, opts: { verifyDigests?: boolean } = {}): Promise<LoadedPackage> {
+  return (pkg.rpm ? Promise.resolve(pkg.rpm) : readRpm(pkg.file)).then((rpm) => {
     const verified = opts.verifyDigests === false ? Promise.resolve() : checkDigests(rpm);
     verified.catch(() => {});
     const size = rpm.archiveSize ?? Infinity;
@@ -77,7 +77,7 @@ export function loadPackage(file: string, opts: { verifyDigests?: boolean } = {}
  * The packages in order, each one started `ahead` packages before its turn,
  * so reading and decompressing overlap with whatever the caller does.
  */
-export async function* loadInOrder(files: string[], ahead: number, opts: { verifyDigests?: boolean } = {}): AsyncGenerator<LoadedPackage> {
+export async function* loadInOrder(files: { file: string; rpm?: RpmFile }[], ahead: number, opts: { verifyDigests?: boolean } = {}): AsyncGenerator<LoadedPackage> {
   const started: Promise<LoadedPackage>[] = [];
   let queued = 0;
   const fill = (upTo: number) => {
