@@ -2,8 +2,10 @@
 // (55 real RPMs), measured against the peer tools in the same run:
 //  1. packaging only, same root: rpmkit buildImage vs `umoci init/new/insert`
 //     vs `tar --sort=name | gzip` + `skopeo copy tarball:`;
-//  2. RPMs -> image: `rpmkit install-rpms` + `rpmkit image-from-root` vs
-//     `dnf --installroot install` + `umoci insert` (the issue's target: <= 0.5x).
+//  2. RPMs -> image through a root directory: `rpmkit install-rpms` +
+//     `rpmkit image-from-root` vs `dnf --installroot install` + `umoci insert`.
+//     (`rpmkit build`, which needs no root directory, is measured against the
+//     same peers in pipeline.bench.ts: that is the issue's target.)
 // Needs root for dnf --installroot; prints what it skipped otherwise.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -81,7 +83,7 @@ try {
     dnf(path.join(work, 'e2e-dnf-root'));
     umociInsert(path.join(work, 'e2e-umoci'), path.join(work, 'e2e-dnf-root'));
   });
-  console.log(`RPMs -> image: rpmkit install-rpms + image-from-root ${e2eOurs.toFixed(0)} ms, dnf --installroot + umoci insert ${e2ePeer.toFixed(0)} ms, ratio ${(e2eOurs / e2ePeer).toFixed(2)} (target <= 0.5)`);
+  console.log(`RPMs -> image through a root dir: rpmkit install-rpms + image-from-root ${e2eOurs.toFixed(0)} ms, dnf --installroot + umoci insert ${e2ePeer.toFixed(0)} ms, ratio ${(e2eOurs / e2ePeer).toFixed(2)} (rpmkit build: see pipeline.bench)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
