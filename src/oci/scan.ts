@@ -56,7 +56,7 @@ export function comparePaths(a: string, b: string): number {
 }
 
 /** True when `rel` is excluded by a user pattern: exact path or "dir/" prefix. */
-export function userExcluded(rel: string, exclude: string[]): boolean {
+function userExcluded(rel: string, exclude: string[]): boolean {
   for (const e of exclude) {
     const p = e.replace(/^\.?\/+/, '');
     if (p.endsWith('/') ? rel.startsWith(p) || `${rel}/` === p : rel === p || rel.startsWith(`${p}/`)) return true;
@@ -124,11 +124,19 @@ export async function scanRoot(rootDir: string, exclude: string[] = []): Promise
  * turned into links to the first path.
  */
 export function memoryEntries(list: MemoryEntry[], exclude: string[] = []): ScanEntry[] {
+  for (const e of list) {
+    // Nothing of an in-memory root is read from the disk: a file without its bytes, or a link without its target, is a caller's bug.
+    const bad = e.type === 'file' ? !(e.data ? e.data.length === e.size : e.size === 0) : e.type === 'symlink' && e.linkname === undefined;
+    if (bad) throw new RpmkitError('USAGE', `in-memory root: ${e.rel}: ${e.type === 'file' ? `content (${e.data?.length ?? 'none'}) does not match its size ${e.size}` : 'symlink without a target'}`);
+  }
   const kept = list.filter((e) => !isLeftover(e.rel, e.size) && !userExcluded(e.rel, exclude));
   const inode = new Map<ScanEntry, object>();
   const entries = kept.map((m) => {
     const { inode: ino, ...e } = m;
-    if (ino !== undefined && e.type === 'file') inode.set(e, ino);
+    if (e.type === 'file') {
+      e.data ??= Buffer.alloc(0);
+      if (ino !== undefined) inode.set(e, ino);
+    }
     return e;
   });
   return linkHardlinks(sortEntries(entries), (e) => inode.get(e));

@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, lstatSync, readlinkSync } from 'node:fs';
+import { buildImage, metaFromJson, type MemoryEntry } from '../../src/oci/index.js';
+import { RpmkitError } from '../../src/errors.js';
 import * as path from 'node:path';
 import { ROOT, needTool, tempDir } from '../helpers/env.js';
 import { LONG_DIR, NET_RAW_CAP, makeTree, readTree, rpmkit, run, treeMeta } from './helpers.js';
@@ -305,4 +307,43 @@ test('concurrent builds of different tags into one layout keep both tags', async
   const idx = JSON.parse(readFileSync(path.join(img, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
   assert.deepEqual(idx.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name']), ['t1', 't2', 't3']);
   assert.equal(new Set(idx.manifests.map((m) => m.digest)).size, 1, 'same root, same image');
+});
+
+test('a root handed over in memory gives the image of the same tree on disk; a file without its bytes is refused', async (t) => {
+  const s = setup(t);
+  const meta = metaFromJson(JSON.parse(readFileSync(s.meta, 'utf8')));
+  // The disk tree as MemoryEntry values: contents, link targets, one inode object per hardlinked file.
+  const inodes = new Map<string, object>();
+  const entries: MemoryEntry[] = [];
+  const walk = (rel: string) => {
+    for (const name of readdirSync(path.join(s.root, rel))) {
+      const r = rel ? `${rel}/${name}` : name;
+      const abs = path.join(s.root, r);
+      const st = lstatSync(abs);
+      const type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'fifo';
+      const e: MemoryEntry = { rel: r, type, mode: st.mode, size: st.isFile() ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000) };
+      if (type === 'file') e.data = readFileSync(abs);
+      if (type === 'symlink') e.linkname = readlinkSync(abs);
+      if (type === 'file' && st.nlink > 1) {
+        const k = `${st.dev}:${st.ino}`;
+        if (!inodes.has(k)) inodes.set(k, {});
+        e.inode = inodes.get(k);
+      }
+      entries.push(e);
+      if (type === 'dir') walk(r);
+    }
+  };
+  walk('');
+  const opts = { tag: 't', arch: 'x86_64', config: {}, meta, sourceDateEpoch: Number(SDE) };
+  const disk = await buildImage({ ...opts, rootDir: s.root, layoutDir: path.join(s.dir, 'disk') });
+  // Handed over in another order: the stage sorts, drops leftovers and links hardlinks itself.
+  const mem = await buildImage({ ...opts, entries: [...entries].reverse(), layoutDir: path.join(s.dir, 'mem') });
+  assert.equal(mem.manifestDigest, disk.manifestDigest);
+  const two = await buildImage({ ...opts, entries, layers: 2, layoutDir: path.join(s.dir, 'mem2') });
+  const twoDisk = await buildImage({ ...opts, rootDir: s.root, layers: 2, layoutDir: path.join(s.dir, 'disk2') });
+  assert.equal(two.manifestDigest, twoDisk.manifestDigest);
+
+  const noBytes = entries.map((e) => (e.rel === 'etc/app.conf' ? { ...e, data: undefined } : e));
+  await assert.rejects(buildImage({ ...opts, entries: noBytes, layoutDir: path.join(s.dir, 'bad') }), (e: unknown) => e instanceof RpmkitError && e.code === 'USAGE' && /etc\/app\.conf/.test(e.message));
+  assert.equal(existsSync(path.join(s.dir, 'bad', 'index.json')), false);
 });
