@@ -4,7 +4,8 @@
 // decoded in worker threads, the main thread only parses and writes. Workers
 // start on first use, are not waited for at exit (unref) and stop after a
 // second without work, which also frees their decoder's memory (it never
-// shrinks while a worker lives).
+// shrinks while a worker lives). A worker keeps the process alive only
+// while it has a job.
 import * as os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type * as WorkerThreads from 'node:worker_threads';
@@ -48,7 +49,11 @@ function start(): Slot {
   w.on('message', (r: ZstdReply) => {
     slot.pending.delete(r.id);
     answer(r.id, r.data ? Buffer.from(r.data.buffer, r.data.byteOffset, r.data.length) : undefined);
-    if (slot.pending.size === 0) slot.idle = setTimeout(() => stop(slot), IDLE_MS).unref();
+    if (slot.pending.size === 0) {
+      // Idle: it must not keep the process alive (see decodeZstdOffThread).
+      w.unref();
+      slot.idle = setTimeout(() => stop(slot), IDLE_MS).unref();
+    }
   });
   w.on('error', () => stop(slot));
   w.on('exit', () => stop(slot));
@@ -86,6 +91,8 @@ export function decodeZstdOffThread(job: Omit<ZstdJob, 'id'>): Promise<Buffer | 
   const id = nextId++;
   slot.pending.add(id);
   const w = slot.w;
+  // Referenced while it has work: a caller awaiting only this decode must not see the process exit under it.
+  w.ref();
   return new Promise((resolve) => {
     waiting.set(id, resolve);
     w.postMessage({ ...job, id } satisfies ZstdJob);
