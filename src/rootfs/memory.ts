@@ -127,13 +127,10 @@ async function bodyOf(entry: CpioEntry, f: RpmFileInfo, nevra: string): Promise<
     const parts: Buffer[] = [];
     let size = 0;
     for await (const c of entry.body) {
-      size += c.length;
-      // checkBody words the error; no need to hold more than one byte too many.
-      if (size > f.size) {
-        parts.push(c);
-        break;
-      }
       parts.push(c);
+      size += c.length;
+      // One chunk past the declared size tells enough; checkBody words the error.
+      if (size > f.size) break;
     }
     data = Buffer.concat(parts);
   }
