@@ -17,6 +17,8 @@ export interface TestFile {
   dir?: boolean;
   /** A FIFO made in the build root. */
   fifo?: boolean;
+  /** A regular file of this many bytes (a repeating pattern), made in the build root. */
+  bytes?: number;
   /** %files line prefix, e.g. '%doc', '%license', '%lang(de)', '%ghost', '%config(noreplace)', '%caps(cap_net_raw=ep)', '%attr(4755,root,root)'. */
   directive?: string;
 }
@@ -54,6 +56,7 @@ export function buildRpm(dir: string, p: TestPackage): string {
       else if (f.fifo) install.push(`mkfifo "${br}"`);
       else if (f.symlink !== undefined) install.push(`ln -s '${f.symlink}' "${br}"`);
       else if (f.hardlink) install.push(`ln "%{buildroot}${f.hardlink}" "${br}"`);
+      else if (f.bytes !== undefined) install.push(`yes rpmkit | head -c ${f.bytes} > "${br}"`);
       else install.push(`echo '${Buffer.from(f.content ?? '').toString('base64')}' | base64 -d > "${br}"`);
     }
     files.push(`${f.directive ? `${f.directive} ` : ''}${f.dir ? '%dir ' : ''}${f.path}`);

@@ -104,6 +104,26 @@ for (const variant of [{ docs: true }, { docs: false, layers: 3 }]) {
   });
 }
 
+test('a payload too big to read ahead (streamed, with a hardlink to the big file): the same image both ways', async (t) => {
+  if (!needTool(t, 'rpmbuild')) return;
+  const dir = tempDir(t);
+  // Over the installers' 96 MiB read-ahead limit, so both stream the entry bodies.
+  const files = buildRpms(dir, [
+    {
+      name: 'mbig',
+      payload: 'w1.zstdio',
+      files: [
+        { path: '/usr/share/mbig/big', bytes: 100 * 1024 * 1024 + 3 },
+        { path: '/usr/share/mbig/big-link', hardlink: '/usr/share/mbig/big' },
+        { path: '/usr/share/mbig/small', content: 'small' },
+      ],
+    },
+  ]);
+  const mem = await build(dir, files, 'memory', 'mem');
+  const disk = await build(dir, files, 'disk', 'disk');
+  assert.equal(mem.manifestDigest, disk.manifestDigest);
+});
+
 test('a memory install refuses what a disk install refuses, with the same code and words', async (t) => {
   if (!needTool(t, 'rpmbuild')) return;
   const dir = tempDir(t);
