@@ -44,6 +44,16 @@ const CHUNK = 1 << 20;
  * `what`) when the stream is corrupt or grows past `maxOut` bytes.
  */
 export async function* decompressChunks(data: Buffer, kind: Compression, what: string, maxOut: number): AsyncGenerator<Buffer> {
+  // Compressed input as 1 MiB copies, each dropped once the decompressor has
+  // taken it: a 10 MB primary.xml.gz is then not pinned for the whole parse
+  // (which is when memory peaks). The caller must not keep `data` either.
+  // Uncompressed input is not copied (that would double it for a while).
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < data.length; i += CHUNK) pieces.push(kind === 'none' ? data.subarray(i, i + CHUNK) : Buffer.from(data.subarray(i, i + CHUNK)));
+  (data as Buffer | undefined) = undefined;
+  const take = function* (): Generator<Buffer> {
+    while (pieces.length) yield pieces.shift() as Buffer;
+  };
   let out = 0;
   const count = (b: Buffer): Buffer => {
     out += b.length;
@@ -58,25 +68,25 @@ export async function* decompressChunks(data: Buffer, kind: Compression, what: s
   try {
     switch (kind) {
       case 'none':
-        for (let i = 0; i < data.length; i += CHUNK) yield count(data.subarray(i, i + CHUNK));
+        for (const piece of take()) yield count(piece);
         return;
       case 'gz': {
         const gz = createGunzip({ chunkSize: 256 * 1024 });
-        const src = Readable.from([data]).pipe(gz);
+        const src = Readable.from(take()).pipe(gz);
         for await (const c of src) yield count(c as Buffer);
         return;
       }
       case 'xz': {
         const lzma = require('lzma-native') as LzmaNative;
         const dec = lzma.createDecompressor();
-        const src = Readable.from([data]).pipe(dec);
+        const src = Readable.from(take()).pipe(dec);
         for await (const c of src as AsyncIterable<Buffer>) yield count(c);
         return;
       }
       case 'zst': {
         const z = zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer };
         if (typeof z.zstdDecompressSync === 'function') {
-          const all = z.zstdDecompressSync(data);
+          const all = z.zstdDecompressSync(Buffer.concat(pieces));
           for (let i = 0; i < all.length; i += CHUNK) yield count(all.subarray(i, i + CHUNK));
           return;
         }
@@ -84,16 +94,16 @@ export async function* decompressChunks(data: Buffer, kind: Compression, what: s
         const dec = new ZstdDecompress((chunk) => {
           pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         });
-        for (let i = 0; i < data.length; i += CHUNK) {
-          dec.push(data.subarray(i, i + CHUNK), i + CHUNK >= data.length);
+        if (pieces.length === 0) throw new Error('empty zstd stream');
+        for (const piece of take()) {
+          dec.push(piece, pieces.length === 0);
           while (pending.length) yield count(pending.shift() as Buffer);
         }
-        if (data.length === 0) throw new Error('empty zstd stream');
         return;
       }
       case 'bz2': {
         const bz = require('seek-bzip') as SeekBzip;
-        const all = bz.decode(data);
+        const all = bz.decode(Buffer.concat(pieces));
         for (let i = 0; i < all.length; i += CHUNK) yield count(all.subarray(i, i + CHUNK));
         return;
       }
