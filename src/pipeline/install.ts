@@ -44,13 +44,13 @@ export interface PreparedFile extends LockedFile {
 }
 
 export async function prepareLocked(files: LockedFile[], keyRings: Map<string, KeyRing>, onVerified?: (nevra: string, sig: string) => void): Promise<PreparedFile[]> {
-  // The install that follows decodes payloads on a worker: let it boot meanwhile.
-  prewarmPayloadDecode();
   const limit = pLimit(Math.max(2, os.availableParallelism()));
   const read = await Promise.all(
     files.map((f) =>
       limit(async () => {
         const rpm = await readRpm(f.path);
+        // The install that follows decodes zstd payloads on a worker: let it boot meanwhile.
+        prewarmPayloadDecode(rpm);
         const ring = keyRings.get(f.pkg.repo);
         const nevra = lockPackageNevra(f.pkg);
         if (ring) {
@@ -75,7 +75,10 @@ export async function prepareLocked(files: LockedFile[], keyRings: Map<string, K
     ),
   );
   const byPkg = new Map(read.map((r) => [r.pkg, r]));
-  return installOrder(read.map((r) => r.pkg)).map((p) => ({ ...byPkg.get(p)!.file, rpm: byPkg.get(p)!.rpm, header: p }));
+  return installOrder(read.map((r) => r.pkg)).map((p) => {
+    const r = byPkg.get(p)!;
+    return { ...r.file, rpm: r.rpm, header: p };
+  });
 }
 
 /** Install locked RPM files (already fetched and checksum-verified) into `root`. */

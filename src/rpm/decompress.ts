@@ -21,6 +21,8 @@ import type { RpmFile } from './types.js';
 
 const require = createRequire(import.meta.url);
 const childProcess = lazyBuiltin<typeof ChildProcess>('node:child_process');
+/** Node's own zstd decoder (Node >= 22.15): when the runtime has it, it is used for every zstd payload. */
+const nativeZstd = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
 
 interface LzmaNative {
   createDecompressor(opts?: { memlimit?: number }): Transform;
@@ -298,8 +300,7 @@ function decompressor(name: string, limit: number, zstdImpl: ZstdImpl = 'auto'):
     case 'lzma':
       return (require('lzma-native') as LzmaNative).createDecompressor({ memlimit: 512 * 1024 * 1024 });
     case 'zstd': {
-      const z = zlib as unknown as { createZstdDecompress?: () => Transform };
-      if (typeof z.createZstdDecompress === 'function') return z.createZstdDecompress();
+      if (nativeZstd) return nativeZstd.call(zlib);
       return zstdImpl !== 'js' && hasZstdProgram() ? new ExternalZstdTransform() : new ZstdTransform();
     }
     case 'identity':
@@ -360,8 +361,7 @@ export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number;
     }
   }
   const exceeded = () => payloadError(rpm, `decompressed size exceeds ${limit} bytes (the package declares ${rpm.archiveSize ?? 'no'} archive size): refusing a possible decompression bomb`);
-  const z = zlib as unknown as { createZstdDecompress?: () => Transform };
-  if (name === 'zstd' && (opts.zstd ?? 'auto') === 'auto' && typeof z.createZstdDecompress !== 'function') {
+  if (name === 'zstd' && (opts.zstd ?? 'auto') === 'auto' && !nativeZstd) {
     const whole = await wasmZstd(rpm);
     if (whole) {
       raw.destroy();
@@ -369,7 +369,7 @@ export async function* decompressedPayload(rpm: RpmFile, opts: { limit?: number;
       return;
     }
   }
-  if (name === 'zstd' && !rpm.buffer && (opts.zstd ?? 'auto') !== 'js' && typeof z.createZstdDecompress !== 'function' && hasZstdProgram()) {
+  if (name === 'zstd' && !rpm.buffer && (opts.zstd ?? 'auto') !== 'js' && !nativeZstd && hasZstdProgram()) {
     raw.destroy();
     let seen = 0;
     try {
@@ -452,17 +452,24 @@ async function wasmZstd(rpm: RpmFile): Promise<Buffer | undefined> {
  */
 export function startPayloadDecode(rpm: RpmFile): Promise<Buffer | undefined> | undefined {
   const size = rpm.archiveSize;
-  const z = zlib as unknown as { createZstdDecompress?: unknown };
-  if (rpm.payloadCompressor !== 'zstd' || rpm.buffer || typeof z.createZstdDecompress === 'function') return undefined;
-  if (size === undefined || size <= 0 || size > WASM_ZSTD_MAX) return undefined;
+  if (!decodesOffThread(rpm) || size === undefined) return undefined;
   // Checked here too: decompressedPayload takes the result without a limit.
   return decodeZstdOffThread({ path: rpm.path, offset: rpm.payloadOffset, max: WASM_ZSTD_MAX, size })?.then((b) => (b?.length === size ? b : undefined));
 }
 
-/** Boot a decode worker ahead of a batch of startPayloadDecode calls (e.g. while the packages are still being checked). */
-export function prewarmPayloadDecode(): void {
-  const z = zlib as unknown as { createZstdDecompress?: unknown };
-  if (typeof z.createZstdDecompress !== 'function') warmZstdPool();
+/** Whether startPayloadDecode would decode this package's payload on a worker. */
+function decodesOffThread(rpm: RpmFile): boolean {
+  const size = rpm.archiveSize;
+  return rpm.payloadCompressor === 'zstd' && !rpm.buffer && !nativeZstd && size !== undefined && size > 0 && size <= WASM_ZSTD_MAX;
+}
+
+/**
+ * Boot a decode worker ahead of startPayloadDecode calls, when this package
+ * would use one (e.g. while the packages are still being checked): no worker
+ * for a set without zstd payloads.
+ */
+export function prewarmPayloadDecode(rpm: RpmFile): void {
+  if (decodesOffThread(rpm)) warmZstdPool();
 }
 
 let zstdWasm: Promise<ZSTDDecoder> | undefined;
