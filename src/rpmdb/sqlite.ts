@@ -1,15 +1,18 @@
-// Writes rpm's sqlite database (rpm >= 4.16, %_db_backend sqlite) with
-// sql.js (wasm: no native build, the same bytes on every run). The schema
-// is the one rpm creates, as found in a real database it wrote.
-import initSqlJs from 'sql.js';
+// rpm's sqlite database (rpm >= 4.16, %_db_backend sqlite). The schema is
+// the one rpm creates, as found in a real database it wrote. Writing uses our
+// own bulk loader (sqlite-file.ts: the same bytes on every run, no wasm to
+// compile); reading an existing database, which only `install` into a
+// non-empty root needs, uses SQLite itself through sql.js.
 import { INDEX_TABLES, indexRows } from './indexes.js';
 import { HeaderView } from './header-blob.js';
+import { writeSqliteDatabase, type SqlIndex, type SqlRow, type SqlTable } from './sqlite-file.js';
 import { RpmkitError } from '../errors.js';
 
-type SqlJs = Awaited<ReturnType<typeof initSqlJs>>;
+type SqlJs = Awaited<ReturnType<typeof import('sql.js').default>>;
 let sqlJs: Promise<SqlJs> | undefined;
+/** Loaded on first use: most runs write a database and never read one. */
 function loadSqlJs(): Promise<SqlJs> {
-  sqlJs ??= initSqlJs();
+  sqlJs ??= import('sql.js').then((m) => m.default());
   return sqlJs;
 }
 
@@ -18,7 +21,8 @@ const BLOB_KEYS = new Set(['Installtid', 'Sigmd5']);
 /** Single-valued tags: rpm creates no hnum index for them. */
 const NO_HNUM_INDEX = new Set(['Name', 'Group', 'Sha1header', 'Installtid', 'Sigmd5']);
 
-function schema(): string[] {
+/** The CREATE statements, in the order rpm issues them (sqlite_sequence comes with Packages). */
+export function rpmdbSchema(): string[] {
   const sql = ["CREATE TABLE 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL)"];
   for (const [t] of INDEX_TABLES) {
     const keyType = BLOB_KEYS.has(t) ? 'BLOB' : 'TEXT';
@@ -31,35 +35,30 @@ function schema(): string[] {
 
 /**
  * Build the database file from installed-header blobs (hnum = position + 1,
- * like a fresh rpm database filled in install order). Returns the file's bytes.
+ * like a fresh rpm database filled in install order; index rows get rowids in
+ * the order rpm would insert them). Returns the file's bytes.
  */
 export async function buildRpmdbSqlite(blobs: Uint8Array[]): Promise<Uint8Array> {
-  const SQL = await loadSqlJs();
-  const db = new SQL.Database();
-  try {
-    db.run('PRAGMA page_size = 4096');
-    db.run('PRAGMA encoding = "UTF-8"');
-    for (const s of schema()) db.run(s);
-    db.run('BEGIN');
-    const insPkg = db.prepare("INSERT INTO 'Packages' (hnum, blob) VALUES (?, ?)");
-    const ins = new Map(INDEX_TABLES.map(([t]) => [t, db.prepare(`INSERT INTO '${t}' (key, hnum, idx) VALUES (?, ?, ?)`)]));
-    try {
-      blobs.forEach((blob, i) => {
-        const hnum = i + 1;
-        insPkg.run([hnum, blob]);
-        for (const row of indexRows(HeaderView.parse(blob, `rpmdb header #${hnum}`))) {
-          ins.get(row.table)?.run([row.key, hnum, row.idx]);
-        }
-      });
-    } finally {
-      insPkg.free();
-      for (const s of ins.values()) s.free();
+  const rows = new Map<string, SqlRow[]>(INDEX_TABLES.map(([t]) => [t, []]));
+  blobs.forEach((blob, i) => {
+    const hnum = i + 1;
+    for (const row of indexRows(HeaderView.parse(blob, `rpmdb header #${hnum}`))) {
+      const list = rows.get(row.table);
+      list?.push({ rowid: list.length + 1, values: [row.key, hnum, row.idx] });
     }
-    db.run('COMMIT');
-    return db.export();
-  } finally {
-    db.close();
+  });
+  const [packagesSql, ...rest] = rpmdbSchema();
+  const objects: (SqlTable | SqlIndex)[] = [
+    { type: 'table', name: 'Packages', sql: packagesSql, rows: blobs.map((blob, i) => ({ rowid: i + 1, values: [null, blob] })) },
+    // AUTOINCREMENT's bookkeeping: the largest hnum handed out, once there is one.
+    { type: 'table', name: 'sqlite_sequence', sql: 'CREATE TABLE sqlite_sequence(name,seq)', rows: blobs.length ? [{ rowid: 1, values: ['Packages', blobs.length] }] : [] },
+  ];
+  for (const sql of rest) {
+    const [, kind, name, table, column] = /^CREATE (TABLE|INDEX) '(\w+)'(?: ON '(\w+)'\((\w+))?/.exec(sql)!;
+    if (kind === 'TABLE') objects.push({ type: 'table', name, sql, rows: rows.get(name)! });
+    else objects.push({ type: 'index', name, table, sql, columns: [column === 'key' ? 0 : 1] });
   }
+  return writeSqliteDatabase(objects);
 }
 
 /** The header blobs of an existing rpm sqlite database, in hnum order. */

@@ -11,7 +11,7 @@ import initSqlJs from 'sql.js';
 import { sharedPath, needTool, tempDir } from '../helpers/env.js';
 import { distroRepo } from '../helpers/fixtures.js';
 import { splitRpm } from './split-rpm.js';
-import { HeaderView, INDEX_TABLES, buildRpmdb, indexRows, installedHeaderBlob, richDepNames, rpmdbPath, writeRpmdb, parseHeaderBlob } from '../../src/rpmdb/index.js';
+import { HeaderView, INDEX_TABLES, buildRpmdb, buildRpmdbSqlite, rpmdbSchema, indexRows, installedHeaderBlob, richDepNames, rpmdbPath, writeRpmdb, parseHeaderBlob } from '../../src/rpmdb/index.js';
 import { RpmkitError } from '../../src/errors.js';
 
 const keyText = (k: unknown) => (k instanceof Uint8Array ? `x${Buffer.from(k).toString('hex')}` : String(k));
@@ -63,6 +63,43 @@ test('schema matches the real rpm database', async (t) => {
   const real = q(new Uint8Array(readFileSync(file)));
   const ours = q(await buildRpmdb([]));
   assert.deepEqual(ours, real);
+});
+
+test('the file we write holds what SQLite itself makes of the same INSERTs (129 real Azure Linux headers)', async (t) => {
+  const file = sharedPath(t, 'data/rpmdb/azurelinux-2.0/rpmdb.sqlite');
+  if (!file) return;
+  const SQL = await initSqlJs();
+  const real = new SQL.Database(new Uint8Array(readFileSync(file)));
+  const blobs = (real.exec('SELECT blob FROM Packages ORDER BY hnum')[0].values as [Uint8Array][]).map((r) => r[0]);
+  real.close();
+  // The reference: SQLite (sql.js) running rpm's statements, rows in rpm's insert order.
+  const ref = new SQL.Database();
+  for (const s of rpmdbSchema()) ref.run(s);
+  ref.run('BEGIN');
+  blobs.forEach((blob, i) => {
+    ref.run("INSERT INTO 'Packages' (hnum, blob) VALUES (?, ?)", [i + 1, blob]);
+    for (const r of indexRows(HeaderView.parse(blob))) ref.run(`INSERT INTO '${r.table}' (key, hnum, idx) VALUES (?, ?, ?)`, [r.key, i + 1, r.idx]);
+  });
+  ref.run('COMMIT');
+  const ours = new SQL.Database(await buildRpmdbSqlite(blobs));
+  try {
+    assert.deepEqual(ours.exec('PRAGMA integrity_check')[0].values, [['ok']]);
+    const master = (db: typeof ours) => db.exec('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid')[0].values;
+    assert.deepEqual(master(ours), master(ref));
+    for (const [type, name] of master(ref)) {
+      if (type !== 'table') continue;
+      const rows = (db: typeof ours) => db.exec(`SELECT rowid, * FROM '${String(name)}' ORDER BY rowid`)[0]?.values ?? [];
+      assert.deepEqual(rows(ours), rows(ref), `table ${String(name)}`);
+    }
+    // rpm's lookups go through the key indexes: the same answers for every key.
+    for (const [table] of INDEX_TABLES) {
+      const q = `SELECT key, hnum, idx FROM '${table}' ORDER BY key, rowid`;
+      assert.deepEqual(ours.exec(q)[0]?.values, ref.exec(q)[0]?.values, `ordered ${table}`);
+    }
+  } finally {
+    ours.close();
+    ref.close();
+  }
 });
 
 test('header blobs and index rows are identical to rpm -i --justdb', async (t) => {
