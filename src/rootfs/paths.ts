@@ -73,12 +73,27 @@ export async function resolveDirInRoot(root: string, components: string[], pkg: 
  * through libuv's thread pool for each.
  */
 export function resolveDirSync(root: string, components: string[], pkg: string, display: string, create: boolean | 'lexical', hooks: ResolveHooks = {}): string {
+  const cache = hooks.cache;
   const cacheKey = components.join('/');
-  const hit = hooks.cache?.get(cacheKey);
+  const hit = cache?.get(cacheKey);
   if (hit !== undefined) return hit;
-  const result = walkRoot(diskLookup(root, pkg, display, hooks), components, pkg, display, create);
+  // Start from the deepest ancestor already resolved: a fresh directory then
+  // costs one lstat, not one per component from the root.
+  let from = 0;
+  let start: string[] = [];
+  if (cache) {
+    for (let i = components.length - 1; i > 0; i--) {
+      const prefix = cache.get(components.slice(0, i).join('/'));
+      if (prefix === undefined) continue;
+      from = i;
+      const rel = path.relative(root, prefix);
+      start = rel === '' ? [] : rel.split(path.sep);
+      break;
+    }
+  }
+  const result = walkRoot(diskLookup(root, pkg, display, hooks), components.slice(from), pkg, display, create, start);
   const host = path.join(root, ...result.parts);
-  if (result.complete) hooks.cache?.set(cacheKey, host);
+  if (result.complete) cache?.set(cacheKey, host);
   return host;
 }
 
@@ -108,10 +123,11 @@ function diskLookup(root: string, pkg: string, display: string, hooks: ResolveHo
 /**
  * The resolution itself, over any root. `complete` is false when `lexical`
  * stopped at a missing directory: `parts` then ends in names that do not
- * exist yet (and so cannot be symlinks).
+ * exist yet (and so cannot be symlinks). `start` is a directory already
+ * resolved (real names, no symlinks) that `components` are relative to.
  */
-export function walkRoot(root: RootLookup, components: string[], pkg: string, display: string, create: boolean | 'lexical'): { parts: string[]; complete: boolean } {
-  const stack: string[] = [];
+export function walkRoot(root: RootLookup, components: string[], pkg: string, display: string, create: boolean | 'lexical', start: readonly string[] = []): { parts: string[]; complete: boolean } {
+  const stack: string[] = [...start];
   const todo = [...components];
   let links = 0;
   while (todo.length > 0) {
