@@ -33,7 +33,7 @@ import {
   type SkippedScriptlet,
 } from './plan.js';
 import { UndoLog } from './undo.js';
-import { checkBody, readAll, makeNode, setCaps, tmpName, writeBody, writeData } from './write.js';
+import { checkBody, readAll, makeNode, setCaps, tmpName, refreshUmask, writeBody, writeData } from './write.js';
 import { WriteQueue } from './writequeue.js';
 
 export type { SkippedNode, SkippedScriptlet } from './plan.js';
@@ -124,6 +124,7 @@ export function isRoot(): boolean {
 /** Install packages into opts.root. Throws RpmkitError; the root keeps every package installed before the failing one. */
 export async function installRoot(opts: InstallOptions): Promise<InstallReport> {
   const root = path.resolve(opts.root);
+  refreshUmask();
   await fs.mkdir(root, { recursive: true });
   if (opts.manifestPath) {
     const rel = path.relative(root, path.resolve(opts.manifestPath));
@@ -476,22 +477,27 @@ async function extractPackage(
       await ensureDir(root, p, nevra, undo, written, hooks);
     } else if (t === S_IFLNK) {
       const parent = await parentOf(p);
-      // A symlink that replaces something may change how later paths resolve: let the queue land first.
-      if (writes.length > 0 && fss.lstatSync(path.join(parent, p.components[p.components.length - 1]), { throwIfNoEntry: false })) await writes.drain();
-      const tmp = tmpName(parent, 'tmp');
       // rpm takes the target from the header; the archive body must agree.
       const body = entry.data ?? (await readAll(entry, 65536, nevra));
       if (body.length > 65536) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${entry.path}: ${entry.size} bytes is too large here`);
       if (body.length > 0 && body.toString('utf8') !== f.linkTarget) {
         throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: symlink ${f.path}: archive target ${JSON.stringify(body.toString('utf8'))} differs from the header's ${JSON.stringify(f.linkTarget)}`, { details: { package: nevra, path: f.path } });
       }
+      // Where nothing is yet (a fresh root: always), the link is made in
+      // place; anything in the way goes through a temp name and place().
+      const target = path.join(parent, p.components[p.components.length - 1]);
+      if (trySymlink(f.linkTarget, target)) {
+        undo.created(target);
+        linkMtime(target, f.mtime);
+        written.push({ plan: p, host: target });
+        continue;
+      }
+      // A symlink that replaces something may change how later paths resolve: let the queue land first.
+      await writes.drain();
+      const tmp = tmpName(parent, 'tmp');
       fss.symlinkSync(f.linkTarget, tmp);
       undo.created(tmp);
-      try {
-        fss.lutimesSync(tmp, f.mtime, f.mtime);
-      } catch {
-        // not supported everywhere; mtime of a link is cosmetic
-      }
+      linkMtime(tmp, f.mtime);
       await place(p, tmp, parent);
     } else if (special) {
       const type = special;
@@ -524,14 +530,15 @@ async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: Undo
   const parent = await resolveDirInRoot(root, p.components.slice(0, -1), nevra, p.file.path, true, hooks);
   const host = path.join(parent, p.components[p.components.length - 1]);
   const mode = p.file.mode & 0o7777;
-  const st = fss.lstatSync(host, { throwIfNoEntry: false });
-  if (!st) {
-    fss.mkdirSync(host, { mode });
+  // A directory not resolved before is usually new: mkdir first, and look
+  // at what is in the way only on EEXIST (one syscall instead of two).
+  if (!hooks.cache.has(p.components.join('/')) && tryMkdir(host, mode)) {
     undo.created(host);
     fss.chmodSync(host, mode);
     written.push({ plan: p, host });
     return;
   }
+  const st = fss.lstatSync(host);
   if (st.isDirectory()) {
     undo.meta(host, st.mode & 0o7777);
     fss.chmodSync(host, mode);
@@ -545,4 +552,32 @@ async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: Undo
     return;
   }
   throw new RpmkitError('FILE_CONFLICT', `${nevra}: cannot create directory ${p.file.path}: a file is in the way`, { details: { package: nevra, path: p.file.path } });
+}
+
+function tryMkdir(host: string, mode: number): boolean {
+  try {
+    fss.mkdirSync(host, { mode });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+function trySymlink(linkTarget: string, host: string): boolean {
+  try {
+    fss.symlinkSync(linkTarget, host);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+function linkMtime(host: string, mtime: number): void {
+  try {
+    fss.lutimesSync(host, mtime, mtime);
+  } catch {
+    // not supported everywhere; the mtime of a link is cosmetic
+  }
 }

@@ -50,13 +50,30 @@ export function checkBody(data: Buffer, f: RpmFileInfo, nevra: string): void {
   }
 }
 
-/** Write an already checked body to a fresh temp file, off the main thread. */
+let umask = 0o7777;
+/** Read the process umask (at the start of each install: a library user may change it between installs). */
+export function refreshUmask(): void {
+  umask = process.umask(); // without an argument it only reads it
+}
+
+/**
+ * The mode to create a file with when open() alone gives the packaged mode
+ * (no set-id/sticky bits, nothing the umask clears), saving an fchmod per
+ * file; undefined when it must be set after the write.
+ */
+function createMode(mode: number): number | undefined {
+  const m = mode & 0o7777;
+  return (m & 0o7000) === 0 && (m & umask) === 0 ? m : undefined;
+}
+
+/** Write an already checked body to a fresh file, off the main thread. */
 export async function writeData(tmp: string, data: Buffer, f: RpmFileInfo, opened: () => void): Promise<void> {
-  const fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+  const mode = createMode(f.mode);
+  const fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode ?? 0o600);
   opened();
   try {
     for (let off = 0; off < data.length; ) off += (await fh.write(data, off, data.length - off)).bytesWritten;
-    await fh.chmod(f.mode & 0o7777);
+    if (mode === undefined) await fh.chmod(f.mode & 0o7777);
     await fh.utimes(f.mtime, f.mtime);
   } finally {
     await fh.close();

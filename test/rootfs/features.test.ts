@@ -106,6 +106,28 @@ for (const variant of [{ docs: true, langs: undefined as string[] | undefined },
   });
 }
 
+test('the umask changes no mode: 077 and 000 give the tree 022 gives', async (t) => {
+  if (!needTool(t, 'rpmbuild')) return;
+  const dir = tempDir(t);
+  const files = buildRpms(dir, [base, feat, share]);
+  const trees = [];
+  for (const mask of [0o022, 0o077, 0o000]) {
+    const old = process.umask(mask);
+    try {
+      const root = path.join(dir, `root-${mask.toString(8)}`);
+      await installRoot({ root, packages: files.map((file) => ({ file })), manifestPath: `${root}.json`, installTime: 1700000000 });
+      trees.push(snapshot(root, ['var/lib/rpm']));
+    } finally {
+      process.umask(old);
+    }
+  }
+  assert.deepEqual(diffTrees(trees[1], trees[0], 'umask 077', 'umask 022'), []);
+  assert.deepEqual(diffTrees(trees[2], trees[0], 'umask 000', 'umask 022'), []);
+  assert.equal(trees[0].get('usr/bin/su')?.mode, '4755');
+  assert.equal(trees[0].get('usr/lib/feat/a')?.mode, '644');
+  assert.equal(trees[0].get('var/lib/feat')?.mode, '700');
+});
+
 test('rootless install records owners without chown (as a normal user)', async (t) => {
   if (!needTool(t, 'rpmbuild', 'setpriv')) return;
   if (!isRoot()) return t.skip('needs root to switch to an unprivileged user for the test');
