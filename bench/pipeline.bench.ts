@@ -34,10 +34,20 @@ function sh(cmd: string, args: string[], cwd = work): void {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
 }
-function best(n: number, prep: () => void, fn: () => void): number {
+/**
+ * Best of n wall times. Every run writes to fresh paths (`fresh(name)`), and
+ * nothing is deleted until the end: on this ext4 (mounted with `discard`),
+ * creating files right after deleting a tree of the same size cost 2-5 s of
+ * extra kernel time, landing on whichever tool ran next. `sync` before each
+ * run flushes the previous run's writes, so each tool starts from a quiet disk.
+ */
+let runNo = 0;
+const fresh = (name: string) => `${name}-${runNo}`;
+function best(n: number, fn: () => void): number {
   let b = Infinity;
   for (let i = 0; i < n; i++) {
-    prep();
+    runNo++;
+    spawnSync('sync');
     const t0 = process.hrtime.bigint();
     fn();
     b = Math.min(b, Number(process.hrtime.bigint() - t0) / 1e6);
@@ -53,31 +63,34 @@ const dnfCache = path.join(work, 'dnf-cache');
 const dnf = (root: string) =>
   sh('dnf', ['--installroot', root, '--setopt=reposdir=/dev/null', `--setopt=cachedir=${dnfCache}`, `--repofrompath=d,${repo}`, '--nogpgcheck', '--releasever=1', '--setopt=install_weak_deps=False', '--noplugins', '-q', '-y', 'install', 'python3']);
 dnf(path.join(work, 'warm')); // warm dnf's metadata cache: both sides then start from local data
-const clean = (...ds: string[]) => () => ds.forEach((d) => rmSync(path.join(work, d), { recursive: true, force: true }));
 
-const tInstall = best(3, clean('r1', 'r1.rpmkit-meta.json'), () => rpmkit('--locked', '--vendor-dir', 'vendor', 'install', '--root', 'r1'));
-const tDnf = best(3, clean('r2'), () => dnf(path.join(work, 'r2')));
+const tInstall = best(3, () => rpmkit('--locked', '--vendor-dir', 'vendor', 'install', '--root', fresh('r1')));
+const tDnf = best(3, () => dnf(path.join(work, fresh('r2'))));
 console.log(`install python3 closure: rpmkit ${(tInstall / 1000).toFixed(2)} s, dnf --installroot ${(tDnf / 1000).toFixed(2)} s, ratio ${(tInstall / tDnf).toFixed(2)} (target <= 0.5)`);
 
-const tBuild = best(3, clean('img1'), () => rpmkit('--locked', '--vendor-dir', 'vendor', 'build', '--image', 'img1', '--tag', 'py'));
-const tDnfImg = best(3, clean('r3', 'img2'), () => {
-  const r3 = path.join(work, 'r3');
+let img1 = '';
+const tBuild = best(3, () => rpmkit('--locked', '--vendor-dir', 'vendor', 'build', '--image', (img1 = fresh('img1')), '--tag', 'py'));
+let img2 = '';
+const tDnfImg = best(3, () => {
+  const r3 = path.join(work, fresh('r3'));
+  img2 = fresh('img2');
   dnf(r3);
-  sh('umoci', ['init', '--layout', 'img2']);
-  sh('umoci', ['new', '--image', 'img2:py']);
-  sh('umoci', ['insert', '--image', 'img2:py', r3, '/']);
+  sh('umoci', ['init', '--layout', img2]);
+  sh('umoci', ['new', '--image', `${img2}:py`]);
+  sh('umoci', ['insert', '--image', `${img2}:py`, r3, '/']);
 });
-const sizeA = dirBytes(path.join(work, 'img1', 'blobs'));
-const sizeB = dirBytes(path.join(work, 'img2', 'blobs'));
+const sizeA = dirBytes(path.join(work, img1, 'blobs'));
+const sizeB = dirBytes(path.join(work, img2, 'blobs'));
 console.log(`lock -> image: rpmkit build ${(tBuild / 1000).toFixed(2)} s, dnf + umoci ${(tDnfImg / 1000).toFixed(2)} s, ratio ${(tBuild / tDnfImg).toFixed(2)} (target <= 0.5)`);
 console.log(`image size: rpmkit ${(sizeA / 1e6).toFixed(1)} MB, dnf + umoci ${(sizeB / 1e6).toFixed(1)} MB, ratio ${(sizeA / sizeB).toFixed(3)}`);
 // The issue's other packaging peer: a reproducible tar, gzip, and skopeo making the OCI image of it.
 if (has('skopeo')) {
-  const tDnfSkopeo = best(3, clean('r4', 'img3', 'layer.tar.gz'), () => {
-    const r4 = path.join(work, 'r4');
+  const tDnfSkopeo = best(3, () => {
+    const r4 = path.join(work, fresh('r4'));
+    const layer = `${fresh('layer')}.tar.gz`;
     dnf(r4);
-    sh('sh', ['-c', `tar -C '${r4}' --sort=name --numeric-owner --mtime=@1700000000 --clamp-mtime -cf - . | gzip -6 -n > layer.tar.gz`]);
-    sh('skopeo', ['copy', '-q', 'tarball:layer.tar.gz', `oci:${path.join(work, 'img3')}:py`]);
+    sh('sh', ['-c', `tar -C '${r4}' --sort=name --numeric-owner --mtime=@1700000000 --clamp-mtime -cf - . | gzip -6 -n > ${layer}`]);
+    sh('skopeo', ['copy', '-q', `tarball:${layer}`, `oci:${path.join(work, fresh('img3'))}:py`]);
   });
   console.log(`lock -> image: rpmkit build ${(tBuild / 1000).toFixed(2)} s, dnf + tar | gzip + skopeo ${(tDnfSkopeo / 1000).toFixed(2)} s, ratio ${(tBuild / tDnfSkopeo).toFixed(2)}`);
 }
