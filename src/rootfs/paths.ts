@@ -86,8 +86,9 @@ export function resolveDirSync(root: string, components: string[], pkg: string, 
       const prefix = cache.get(components.slice(0, i).join('/'));
       if (prefix === undefined) continue;
       from = i;
-      const rel = path.relative(root, prefix);
-      start = rel === '' ? [] : rel.split(path.sep);
+      // Cached paths are path.join(root, ...parts): the parts follow the root's own prefix.
+      const rel = prefix.slice(path.join(root, '/').length);
+      start = rel === '' ? [] : rel.split('/');
       break;
     }
   }
