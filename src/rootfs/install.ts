@@ -486,7 +486,7 @@ async function extractPackage(
       // Where nothing is yet (a fresh root: always), the link is made in
       // place; anything in the way goes through a temp name and place().
       const target = path.join(parent, p.components[p.components.length - 1]);
-      if (trySymlink(f.linkTarget, target)) {
+      if (created(() => fss.symlinkSync(f.linkTarget, target))) {
         undo.created(target);
         linkMtime(target, f.mtime);
         written.push({ plan: p, host: target });
@@ -532,7 +532,7 @@ async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: Undo
   const mode = p.file.mode & 0o7777;
   // A directory not resolved before is usually new: mkdir first, and look
   // at what is in the way only on EEXIST (one syscall instead of two).
-  if (!hooks.cache.has(p.components.join('/')) && tryMkdir(host, mode)) {
+  if (!hooks.cache.has(p.components.join('/')) && created(() => fss.mkdirSync(host, { mode }))) {
     undo.created(host);
     fss.chmodSync(host, mode);
     written.push({ plan: p, host });
@@ -554,19 +554,10 @@ async function ensureDir(root: string, p: PlannedFile, nevra: string, undo: Undo
   throw new RpmkitError('FILE_CONFLICT', `${nevra}: cannot create directory ${p.file.path}: a file is in the way`, { details: { package: nevra, path: p.file.path } });
 }
 
-function tryMkdir(host: string, mode: number): boolean {
+/** Run a call that creates a path; false when something is already there (EEXIST). */
+function created(make: () => void): boolean {
   try {
-    fss.mkdirSync(host, { mode });
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  }
-}
-
-function trySymlink(linkTarget: string, host: string): boolean {
-  try {
-    fss.symlinkSync(linkTarget, host);
+    make();
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
