@@ -7,7 +7,7 @@
 //    `umoci init/new/insert` of the same packages (target: <= 0.5x), and the
 //    two image sizes; also vs dnf --installroot + `tar | gzip` + `skopeo copy
 //    tarball:` (the issue names both packagings; umoci is the faster one).
-// Best of 3 wall times each. Needs root (dnf --installroot), dnf and umoci.
+// Best of 3 wall times each, the sides run in turns. Needs root (dnf --installroot), dnf and umoci.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -35,22 +35,26 @@ function sh(cmd: string, args: string[], cwd = work): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
 }
 /**
- * Best of n wall times. Every run writes to fresh paths (`fresh(name)`), and
- * nothing is deleted until the end: on this ext4 (mounted with `discard`),
- * creating files right after deleting a tree of the same size cost 2-5 s of
- * extra kernel time, landing on whichever tool ran next. `sync` before each
- * run flushes the previous run's writes, so each tool starts from a quiet disk.
+ * Best of n wall times for each of several commands, run in turns (a, b, a,
+ * b, ...) so that a slow stretch of the shared disk or CPU hits every side,
+ * not whichever ran first. Every run writes to fresh paths (`fresh(name)`)
+ * and nothing is deleted until the end: on this ext4 (mounted with
+ * `discard`), creating files right after deleting a tree of the same size
+ * cost 2-5 s of extra kernel time, landing on whichever tool ran next.
+ * `sync` before each run flushes the previous run's writes.
  */
 let runNo = 0;
 const fresh = (name: string) => `${name}-${runNo}`;
-function best(n: number, fn: () => void): number {
-  let b = Infinity;
+function bestInTurns(n: number, ...fns: (() => void)[]): number[] {
+  const b = fns.map(() => Infinity);
   for (let i = 0; i < n; i++) {
-    runNo++;
-    spawnSync('sync');
-    const t0 = process.hrtime.bigint();
-    fn();
-    b = Math.min(b, Number(process.hrtime.bigint() - t0) / 1e6);
+    fns.forEach((fn, k) => {
+      runNo++;
+      spawnSync('sync');
+      const t0 = process.hrtime.bigint();
+      fn();
+      b[k] = Math.min(b[k], Number(process.hrtime.bigint() - t0) / 1e6);
+    });
   }
   return b;
 }
@@ -64,33 +68,42 @@ const dnf = (root: string) =>
   sh('dnf', ['--installroot', root, '--setopt=reposdir=/dev/null', `--setopt=cachedir=${dnfCache}`, `--repofrompath=d,${repo}`, '--nogpgcheck', '--releasever=1', '--setopt=install_weak_deps=False', '--noplugins', '-q', '-y', 'install', 'python3']);
 dnf(path.join(work, 'warm')); // warm dnf's metadata cache: both sides then start from local data
 
-const tInstall = best(3, () => rpmkit('--locked', '--vendor-dir', 'vendor', 'install', '--root', fresh('r1')));
-const tDnf = best(3, () => dnf(path.join(work, fresh('r2'))));
+const [tInstall, tDnf] = bestInTurns(
+  3,
+  () => rpmkit('--locked', '--vendor-dir', 'vendor', 'install', '--root', fresh('r1')),
+  () => dnf(path.join(work, fresh('r2'))),
+);
 console.log(`install python3 closure: rpmkit ${(tInstall / 1000).toFixed(2)} s, dnf --installroot ${(tDnf / 1000).toFixed(2)} s, ratio ${(tInstall / tDnf).toFixed(2)} (target <= 0.5)`);
 
 let img1 = '';
-const tBuild = best(3, () => rpmkit('--locked', '--vendor-dir', 'vendor', 'build', '--image', (img1 = fresh('img1')), '--tag', 'py'));
 let img2 = '';
-const tDnfImg = best(3, () => {
-  const r3 = path.join(work, fresh('r3'));
-  img2 = fresh('img2');
-  dnf(r3);
-  sh('umoci', ['init', '--layout', img2]);
-  sh('umoci', ['new', '--image', `${img2}:py`]);
-  sh('umoci', ['insert', '--image', `${img2}:py`, r3, '/']);
-});
-const sizeA = dirBytes(path.join(work, img1, 'blobs'));
-const sizeB = dirBytes(path.join(work, img2, 'blobs'));
-console.log(`lock -> image: rpmkit build ${(tBuild / 1000).toFixed(2)} s, dnf + umoci ${(tDnfImg / 1000).toFixed(2)} s, ratio ${(tBuild / tDnfImg).toFixed(2)} (target <= 0.5)`);
-console.log(`image size: rpmkit ${(sizeA / 1e6).toFixed(1)} MB, dnf + umoci ${(sizeB / 1e6).toFixed(1)} MB, ratio ${(sizeA / sizeB).toFixed(3)}`);
+const image = [
+  // rpmkit build: lock + vendor dir -> OCI layout.
+  () => rpmkit('--locked', '--vendor-dir', 'vendor', 'build', '--image', (img1 = fresh('img1')), '--tag', 'py'),
+  // dnf --installroot, then umoci makes the image of the root.
+  () => {
+    const r3 = path.join(work, fresh('r3'));
+    img2 = fresh('img2');
+    dnf(r3);
+    sh('umoci', ['init', '--layout', img2]);
+    sh('umoci', ['new', '--image', `${img2}:py`]);
+    sh('umoci', ['insert', '--image', `${img2}:py`, r3, '/']);
+  },
+];
 // The issue's other packaging peer: a reproducible tar, gzip, and skopeo making the OCI image of it.
-if (has('skopeo')) {
-  const tDnfSkopeo = best(3, () => {
+const withSkopeo = has('skopeo');
+if (withSkopeo) {
+  image.push(() => {
     const r4 = path.join(work, fresh('r4'));
     const layer = `${fresh('layer')}.tar.gz`;
     dnf(r4);
     sh('sh', ['-c', `tar -C '${r4}' --sort=name --numeric-owner --mtime=@1700000000 --clamp-mtime -cf - . | gzip -6 -n > ${layer}`]);
     sh('skopeo', ['copy', '-q', `tarball:${layer}`, `oci:${path.join(work, fresh('img3'))}:py`]);
   });
-  console.log(`lock -> image: rpmkit build ${(tBuild / 1000).toFixed(2)} s, dnf + tar | gzip + skopeo ${(tDnfSkopeo / 1000).toFixed(2)} s, ratio ${(tBuild / tDnfSkopeo).toFixed(2)}`);
 }
+const [tBuild, tDnfImg, tDnfSkopeo] = bestInTurns(3, ...image);
+const sizeA = dirBytes(path.join(work, img1, 'blobs'));
+const sizeB = dirBytes(path.join(work, img2, 'blobs'));
+console.log(`lock -> image: rpmkit build ${(tBuild / 1000).toFixed(2)} s, dnf + umoci ${(tDnfImg / 1000).toFixed(2)} s, ratio ${(tBuild / tDnfImg).toFixed(2)} (target <= 0.5)`);
+console.log(`image size: rpmkit ${(sizeA / 1e6).toFixed(1)} MB, dnf + umoci ${(sizeB / 1e6).toFixed(1)} MB, ratio ${(sizeA / sizeB).toFixed(3)}`);
+if (withSkopeo) console.log(`lock -> image: rpmkit build ${(tBuild / 1000).toFixed(2)} s, dnf + tar | gzip + skopeo ${(tDnfSkopeo / 1000).toFixed(2)} s, ratio ${(tBuild / tDnfSkopeo).toFixed(2)}`);
