@@ -49,6 +49,7 @@ const INTERIOR_INDEX = 0x02;
 const enc = new TextEncoder();
 
 function varintLength(v: number): number {
+  if (v < 0x80) return 1;
   let n = 1;
   while (v > 0x7f && n < 9) {
     v = Math.floor(v / 128);
@@ -59,6 +60,10 @@ function varintLength(v: number): number {
 
 /** SQLite's big-endian varint (values here are below 2^53, so never the 9-byte form). */
 function putVarint(out: Uint8Array, at: number, v: number): number {
+  if (v < 0x80) {
+    out[at] = v;
+    return at + 1;
+  }
   const n = varintLength(v);
   for (let i = n - 1; i >= 0; i--) {
     out[at + i] = (v & 0x7f) | (i === n - 1 ? 0 : 0x80);
@@ -70,33 +75,50 @@ function putVarint(out: Uint8Array, at: number, v: number): number {
 interface Field {
   /** Serial type (record header). */
   type: number;
-  /** Stored bytes (integers big-endian two's complement). */
-  bytes: Uint8Array;
-  /** The value of an integer field, for ordering. */
+  /** Stored bytes of text and blobs. */
+  bytes?: Uint8Array;
+  /** The value of an integer field (its bytes are written from it). */
   int?: number;
+  /** Text that UTF-16 order would sort differently from UTF-8 bytes (astral characters). */
+  astral?: boolean;
+  /** The text itself, compared as a string when neither side is astral (the same order, far cheaper). */
+  text?: string;
 }
+
+const NULL_FIELD: Field = { type: 0 };
+/** Bytes an integer serial type stores (types 8 and 9 store none). */
+const INT_SIZE = [0, 1, 2, 3, 4, 6, 8, 0, 0, 0];
 
 function intField(v: number): Field {
   if (!Number.isSafeInteger(v)) throw new RpmkitError('INTERNAL', `sqlite writer: ${v} is not a safe integer`);
-  if (v === 0 || v === 1) return { type: 8 + v, bytes: new Uint8Array(0), int: v };
+  if (v === 0 || v === 1) return { type: 8 + v, int: v };
   const u = v < 0 ? -v - 1 : v;
-  const [type, size] = u <= 0x7f ? [1, 1] : u <= 0x7fff ? [2, 2] : u <= 0x7fffff ? [3, 3] : u <= 0x7fffffff ? [4, 4] : u <= 0x7fffffffffff ? [5, 6] : [6, 8];
-  const bytes = new Uint8Array(size);
-  // Two's complement, big-endian; safe integers need no BigInt below 8 bytes.
-  if (size === 8) new DataView(bytes.buffer).setBigInt64(0, BigInt(v));
-  else for (let i = size - 1, x = v < 0 ? v + 2 ** (size * 8) : v; i >= 0; i--, x = Math.floor(x / 256)) bytes[i] = x % 256;
-  return { type, bytes, int: v };
+  const type = u <= 0x7f ? 1 : u <= 0x7fff ? 2 : u <= 0x7fffff ? 3 : u <= 0x7fffffff ? 4 : u <= 0x7fffffffffff ? 5 : 6;
+  return { type, int: v };
 }
 
+/** An integer's bytes: big-endian two's complement (safe integers need no BigInt below 8 bytes). */
+function putInt(out: Uint8Array, at: number, v: number, size: number): void {
+  if (size === 8) {
+    new DataView(out.buffer, out.byteOffset).setBigInt64(at, BigInt(v));
+    return;
+  }
+  for (let i = size - 1, x = v < 0 ? v + 2 ** (size * 8) : v; i >= 0; i--, x = Math.floor(x / 256)) out[at + i] = x % 256;
+}
+
+const ASTRAL = /[\uD800-\uDFFF]/;
+
 function field(v: SqlValue): Field {
-  if (v === null) return { type: 0, bytes: new Uint8Array(0) };
+  if (v === null) return NULL_FIELD;
   if (typeof v === 'number') return intField(v);
   if (typeof v === 'string') {
     const bytes = Buffer.from(v, 'utf8');
-    return { type: bytes.length * 2 + 13, bytes };
+    return { type: bytes.length * 2 + 13, bytes, text: v, astral: ASTRAL.test(v) };
   }
   return { type: v.length * 2 + 12, bytes: v };
 }
+
+const fieldSize = (f: Field) => (f.bytes ? f.bytes.length : INT_SIZE[f.type] ?? 0);
 
 /** The record format: a header of serial types, then the values. */
 function record(fields: readonly Field[]): Uint8Array {
@@ -104,7 +126,7 @@ function record(fields: readonly Field[]): Uint8Array {
   let body = 0;
   for (const f of fields) {
     types += varintLength(f.type);
-    body += f.bytes.length;
+    body += fieldSize(f);
   }
   let hdr = types + 1;
   while (types + varintLength(hdr) !== hdr) hdr = types + varintLength(hdr);
@@ -112,8 +134,9 @@ function record(fields: readonly Field[]): Uint8Array {
   let at = putVarint(out, 0, hdr);
   for (const f of fields) at = putVarint(out, at, f.type);
   for (const f of fields) {
-    out.set(f.bytes, at);
-    at += f.bytes.length;
+    if (f.bytes) out.set(f.bytes, at);
+    else if (f.int !== undefined) putInt(out, at, f.int, INT_SIZE[f.type]);
+    at += fieldSize(f);
   }
   return out;
 }
@@ -123,8 +146,11 @@ function compareFields(a: Field, b: Field): number {
   const ca = fieldClass(a);
   const cb = fieldClass(b);
   if (ca !== cb) return ca - cb;
+  if (ca === 0) return 0;
   if (ca === 1) return a.int! < b.int! ? -1 : a.int! > b.int! ? 1 : 0;
-  return Buffer.compare(a.bytes, b.bytes);
+  // Without astral characters, UTF-16 code unit order is UTF-8 byte order.
+  if (ca === 2 && !a.astral && !b.astral) return a.text! < b.text! ? -1 : a.text! > b.text! ? 1 : 0;
+  return Buffer.compare(a.bytes!, b.bytes!);
 }
 
 function fieldClass(f: Field): number {
