@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirBytes } from './util.js';
+import { bestInTurns, dirBytes } from './util.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'rpmkit');
@@ -34,30 +34,8 @@ function sh(cmd: string, args: string[], cwd = work): void {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
 }
-/**
- * Best of n wall times for each of several commands, run in turns (a, b, a,
- * b, ...) so that a slow stretch of the shared disk or CPU hits every side,
- * not whichever ran first. Every run writes to fresh paths (`fresh(name)`)
- * and nothing is deleted until the end: on this ext4 (mounted with
- * `discard`), creating files right after deleting a tree of the same size
- * cost 2-5 s of extra kernel time, landing on whichever tool ran next.
- * `sync` before each run flushes the previous run's writes.
- */
-let runNo = 0;
-const fresh = (name: string) => `${name}-${runNo}`;
-function bestInTurns(n: number, ...fns: (() => void)[]): number[] {
-  const b = fns.map(() => Infinity);
-  for (let i = 0; i < n; i++) {
-    fns.forEach((fn, k) => {
-      runNo++;
-      spawnSync('sync');
-      const t0 = process.hrtime.bigint();
-      fn();
-      b[k] = Math.min(b[k], Number(process.hrtime.bigint() - t0) / 1e6);
-    });
-  }
-  return b;
-}
+// Each run writes to fresh paths; nothing is deleted until the end (see bestInTurns).
+const fresh = (name: string, run: number) => `${name}-${run}`;
 
 writeFileSync(path.join(work, 'rpmkit.toml'), `[contents]\nrepositories = [{ id = "distro", url = "file://${repo}", options = { gpgcheck = "0" } }]\npackages = ["python3"]\n`);
 const rpmkit = (...args: string[]) => sh(process.execPath, [CLI, '-q', '--cache-dir', path.join(work, 'cache'), ...args]);
@@ -68,10 +46,10 @@ const dnf = (root: string) =>
   sh('dnf', ['--installroot', root, '--setopt=reposdir=/dev/null', `--setopt=cachedir=${dnfCache}`, `--repofrompath=d,${repo}`, '--nogpgcheck', '--releasever=1', '--setopt=install_weak_deps=False', '--noplugins', '-q', '-y', 'install', 'python3']);
 dnf(path.join(work, 'warm')); // warm dnf's metadata cache: both sides then start from local data
 
-const [tInstall, tDnf] = bestInTurns(
+const [tInstall, tDnf] = await bestInTurns(
   3,
-  () => rpmkit('--locked', '--vendor-dir', 'vendor', 'install', '--root', fresh('r1')),
-  () => dnf(path.join(work, fresh('r2'))),
+  (run) => rpmkit('--locked', '--vendor-dir', 'vendor', 'install', '--root', fresh('r1', run)),
+  (run) => dnf(path.join(work, fresh('r2', run))),
 );
 console.log(`install python3 closure: rpmkit ${(tInstall / 1000).toFixed(2)} s, dnf --installroot ${(tDnf / 1000).toFixed(2)} s, ratio ${(tInstall / tDnf).toFixed(2)} (target <= 0.5)`);
 
@@ -79,11 +57,11 @@ let img1 = '';
 let img2 = '';
 const image = [
   // rpmkit build: lock + vendor dir -> OCI layout.
-  () => rpmkit('--locked', '--vendor-dir', 'vendor', 'build', '--image', (img1 = fresh('img1')), '--tag', 'py'),
+  (run: number) => rpmkit('--locked', '--vendor-dir', 'vendor', 'build', '--image', (img1 = fresh('img1', run)), '--tag', 'py'),
   // dnf --installroot, then umoci makes the image of the root.
-  () => {
-    const r3 = path.join(work, fresh('r3'));
-    img2 = fresh('img2');
+  (run: number) => {
+    const r3 = path.join(work, fresh('r3', run));
+    img2 = fresh('img2', run);
     dnf(r3);
     sh('umoci', ['init', '--layout', img2]);
     sh('umoci', ['new', '--image', `${img2}:py`]);
@@ -93,15 +71,15 @@ const image = [
 // The issue's other packaging peer: a reproducible tar, gzip, and skopeo making the OCI image of it.
 const withSkopeo = has('skopeo');
 if (withSkopeo) {
-  image.push(() => {
-    const r4 = path.join(work, fresh('r4'));
-    const layer = `${fresh('layer')}.tar.gz`;
+  image.push((run) => {
+    const r4 = path.join(work, fresh('r4', run));
+    const layer = `${fresh('layer', run)}.tar.gz`;
     dnf(r4);
     sh('sh', ['-c', `tar -C '${r4}' --sort=name --numeric-owner --mtime=@1700000000 --clamp-mtime -cf - . | gzip -6 -n > ${layer}`]);
-    sh('skopeo', ['copy', '-q', `tarball:${layer}`, `oci:${path.join(work, fresh('img3'))}:py`]);
+    sh('skopeo', ['copy', '-q', `tarball:${layer}`, `oci:${path.join(work, fresh('img3', run))}:py`]);
   });
 }
-const [tBuild, tDnfImg, tDnfSkopeo] = bestInTurns(3, ...image);
+const [tBuild, tDnfImg, tDnfSkopeo] = await bestInTurns(3, ...image);
 const sizeA = dirBytes(path.join(work, img1, 'blobs'));
 const sizeB = dirBytes(path.join(work, img2, 'blobs'));
 console.log(`lock -> image: rpmkit build ${(tBuild / 1000).toFixed(2)} s, dnf + umoci ${(tDnfImg / 1000).toFixed(2)} s, ratio ${(tBuild / tDnfImg).toFixed(2)} (target <= 0.5)`);
