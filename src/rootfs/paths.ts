@@ -78,24 +78,37 @@ export function resolveDirSync(root: string, components: string[], pkg: string, 
   const hit = cache?.get(cacheKey);
   if (hit !== undefined) return hit;
   // Start from the deepest ancestor already resolved: a fresh directory then
-  // costs one lstat, not one per component from the root.
+  // costs one lstat, not one per component from the root. The links that
+  // ancestor took count against the limit, as in one walk from the root.
+  const links = cache ? linksTaken(cache) : undefined;
   let from = 0;
   let start: string[] = [];
-  if (cache) {
-    for (let i = components.length - 1; i > 0; i--) {
-      const prefix = cache.get(components.slice(0, i).join('/'));
-      if (prefix === undefined) continue;
-      from = i;
-      // Cached paths are path.join(root, ...parts): the parts follow the root's own prefix.
-      const rel = prefix.slice(path.join(root, '/').length);
-      start = rel === '' ? [] : rel.split('/');
-      break;
-    }
+  let startLinks = 0;
+  for (let i = components.length - 1; i > 0 && cache && links; i--) {
+    const key = components.slice(0, i).join('/');
+    const prefix = cache.get(key);
+    const n = links.get(key);
+    if (prefix === undefined || n === undefined) continue;
+    // Cached paths are path.join(root, ...parts): the parts follow the root's own prefix.
+    const rel = prefix.slice(path.join(root, '/').length);
+    [from, start, startLinks] = [i, rel === '' ? [] : rel.split('/'), n];
+    break;
   }
-  const result = walkRoot(diskLookup(root, pkg, display, hooks), components.slice(from), pkg, display, create, start);
+  const result = walkRoot(diskLookup(root, pkg, display, hooks), components.slice(from), pkg, display, create, start, startLinks);
   const host = path.join(root, ...result.parts);
-  if (result.complete) cache?.set(cacheKey, host);
+  if (result.complete && cache) {
+    cache.set(cacheKey, host);
+    links?.set(cacheKey, result.links);
+  }
   return host;
+}
+
+/** Links followed to resolve each cached path, kept beside the caller's cache (which holds host paths only). */
+const linkCounts = new WeakMap<Map<string, string>, Map<string, number>>();
+function linksTaken(cache: Map<string, string>): Map<string, number> {
+  let m = linkCounts.get(cache);
+  if (!m) linkCounts.set(cache, (m = new Map()));
+  return m;
 }
 
 function diskLookup(root: string, pkg: string, display: string, hooks: ResolveHooks): RootLookup {
@@ -125,12 +138,13 @@ function diskLookup(root: string, pkg: string, display: string, hooks: ResolveHo
  * The resolution itself, over any root. `complete` is false when `lexical`
  * stopped at a missing directory: `parts` then ends in names that do not
  * exist yet (and so cannot be symlinks). `start` is a directory already
- * resolved (real names, no symlinks) that `components` are relative to.
+ * resolved (real names, no symlinks) that `components` are relative to,
+ * reached by following `startLinks` links.
  */
-export function walkRoot(root: RootLookup, components: string[], pkg: string, display: string, create: boolean | 'lexical', start: readonly string[] = []): { parts: string[]; complete: boolean } {
+export function walkRoot(root: RootLookup, components: string[], pkg: string, display: string, create: boolean | 'lexical', start: readonly string[] = [], startLinks = 0): { parts: string[]; complete: boolean; links: number } {
   const stack: string[] = [...start];
   const todo = [...components];
-  let links = 0;
+  let links = startLinks;
   while (todo.length > 0) {
     const c = todo.shift()!;
     if (c === '' || c === '.') continue;
@@ -143,7 +157,7 @@ export function walkRoot(root: RootLookup, components: string[], pkg: string, di
     const kind = root.kind(stack);
     if (kind === undefined) {
       // The rest does not exist yet: it can only be plain names from here on.
-      if (create === 'lexical') return { parts: [...stack, ...todo.filter((x) => x !== '' && x !== '.' && x !== '..')], complete: false };
+      if (create === 'lexical') return { parts: [...stack, ...todo.filter((x) => x !== '' && x !== '.' && x !== '..')], complete: false, links };
       if (!create) throw new RpmkitError('IO_ERROR', `${pkg}: cannot resolve ${display}: /${stack.join('/')} does not exist`, { details: { package: pkg, path: display } });
       root.mkdir(stack);
     } else if (kind === 'symlink') {
@@ -160,7 +174,7 @@ export function walkRoot(root: RootLookup, components: string[], pkg: string, di
       });
     }
   }
-  return { parts: stack, complete: true };
+  return { parts: stack, complete: true, links };
 }
 
 function notFoundOrIo(e: unknown, pkg: string, display: string): RpmkitError {
