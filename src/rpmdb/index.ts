@@ -6,7 +6,7 @@ import { installedHeaderBlob, transactionColor } from './db-header.js';
 import { buildRpmdbSqlite } from './sqlite.js';
 
 export { installedHeaderBlob, transactionColor, type InstalledHeaderInput } from './db-header.js';
-export { buildRpmdbSqlite, readRpmdbBlobs, rpmdbSchema } from './sqlite.js';
+export { buildRpmdbSqlite, readRpmdbBlobs, rpmdbSchema, type RpmdbSchemaObject } from './sqlite.js';
 export { writeSqliteDatabase, type SqlValue, type SqlRow, type SqlTable, type SqlIndex } from './sqlite-file.js';
 export { indexRows, richDepNames, INDEX_TABLES, type IndexRow } from './indexes.js';
 export { HeaderView, parseHeaderBlob, appendEntries, type ParsedHeader, type HeaderEntry, type NewEntry } from './header-blob.js';

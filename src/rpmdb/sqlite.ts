@@ -21,16 +21,27 @@ const BLOB_KEYS = new Set(['Installtid', 'Sigmd5']);
 /** Single-valued tags: rpm creates no hnum index for them. */
 const NO_HNUM_INDEX = new Set(['Name', 'Group', 'Sha1header', 'Installtid', 'Sigmd5']);
 
-/** The CREATE statements, in the order rpm issues them (sqlite_sequence comes with Packages). */
-export function rpmdbSchema(): string[] {
-  const sql = ["CREATE TABLE 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL)"];
+/** One table or index of rpm's schema: its CREATE statement, and the indexed column (0 key, 1 hnum). */
+export interface RpmdbSchemaObject {
+  type: 'table' | 'index';
+  name: string;
+  table: string;
+  sql: string;
+  column?: 0 | 1;
+}
+
+/** rpm's tables and indexes, in the order rpm creates them (sqlite_sequence comes with Packages). */
+export function rpmdbSchema(): RpmdbSchemaObject[] {
+  const out: RpmdbSchemaObject[] = [
+    { type: 'table', name: 'Packages', table: 'Packages', sql: "CREATE TABLE 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL)" },
+  ];
   for (const [t] of INDEX_TABLES) {
     const keyType = BLOB_KEYS.has(t) ? 'BLOB' : 'TEXT';
-    sql.push(`CREATE TABLE '${t}' (key '${keyType}' NOT NULL, hnum INTEGER NOT NULL, idx INTEGER NOT NULL, FOREIGN KEY (hnum) REFERENCES 'Packages'(hnum))`);
-    if (!BLOB_KEYS.has(t)) sql.push(`CREATE INDEX '${t}_key_idx' ON '${t}'(key ASC)`);
-    if (!NO_HNUM_INDEX.has(t)) sql.push(`CREATE INDEX '${t}_hnum_idx' ON '${t}'(hnum ASC)`);
+    out.push({ type: 'table', name: t, table: t, sql: `CREATE TABLE '${t}' (key '${keyType}' NOT NULL, hnum INTEGER NOT NULL, idx INTEGER NOT NULL, FOREIGN KEY (hnum) REFERENCES 'Packages'(hnum))` });
+    if (!BLOB_KEYS.has(t)) out.push({ type: 'index', name: `${t}_key_idx`, table: t, sql: `CREATE INDEX '${t}_key_idx' ON '${t}'(key ASC)`, column: 0 });
+    if (!NO_HNUM_INDEX.has(t)) out.push({ type: 'index', name: `${t}_hnum_idx`, table: t, sql: `CREATE INDEX '${t}_hnum_idx' ON '${t}'(hnum ASC)`, column: 1 });
   }
-  return sql;
+  return out;
 }
 
 /**
@@ -39,7 +50,8 @@ export function rpmdbSchema(): string[] {
  * the order rpm would insert them). Returns the file's bytes.
  */
 export async function buildRpmdbSqlite(blobs: Uint8Array[]): Promise<Uint8Array> {
-  const rows = new Map<string, SqlRow[]>(INDEX_TABLES.map(([t]) => [t, []]));
+  const rows = new Map<string, SqlRow[]>([['Packages', blobs.map((blob, i) => ({ rowid: i + 1, values: [null, blob] }))]]);
+  for (const [t] of INDEX_TABLES) rows.set(t, []);
   blobs.forEach((blob, i) => {
     const hnum = i + 1;
     for (const row of indexRows(HeaderView.parse(blob, `rpmdb header #${hnum}`))) {
@@ -47,16 +59,15 @@ export async function buildRpmdbSqlite(blobs: Uint8Array[]): Promise<Uint8Array>
       list?.push({ rowid: list.length + 1, values: [row.key, hnum, row.idx] });
     }
   });
-  const [packagesSql, ...rest] = rpmdbSchema();
-  const objects: (SqlTable | SqlIndex)[] = [
-    { type: 'table', name: 'Packages', sql: packagesSql, rows: blobs.map((blob, i) => ({ rowid: i + 1, values: [null, blob] })) },
+  const objects: (SqlTable | SqlIndex)[] = [];
+  for (const o of rpmdbSchema()) {
+    if (o.type === 'index') {
+      objects.push({ type: 'index', name: o.name, table: o.table, sql: o.sql, columns: [o.column ?? 0] });
+      continue;
+    }
+    objects.push({ type: 'table', name: o.name, sql: o.sql, rows: rows.get(o.name)! });
     // AUTOINCREMENT's bookkeeping: the largest hnum handed out, once there is one.
-    { type: 'table', name: 'sqlite_sequence', sql: 'CREATE TABLE sqlite_sequence(name,seq)', rows: blobs.length ? [{ rowid: 1, values: ['Packages', blobs.length] }] : [] },
-  ];
-  for (const sql of rest) {
-    const [, kind, name, table, column] = /^CREATE (TABLE|INDEX) '(\w+)'(?: ON '(\w+)'\((\w+))?/.exec(sql)!;
-    if (kind === 'TABLE') objects.push({ type: 'table', name, sql, rows: rows.get(name)! });
-    else objects.push({ type: 'index', name, table, sql, columns: [column === 'key' ? 0 : 1] });
+    if (o.name === 'Packages') objects.push({ type: 'table', name: 'sqlite_sequence', sql: 'CREATE TABLE sqlite_sequence(name,seq)', rows: blobs.length ? [{ rowid: 1, values: ['Packages', blobs.length] }] : [] });
   }
   return writeSqliteDatabase(objects);
 }

@@ -74,7 +74,7 @@ test('the file we write holds what SQLite itself makes of the same INSERTs (129 
   real.close();
   // The reference: SQLite (sql.js) running rpm's statements, rows in rpm's insert order.
   const ref = new SQL.Database();
-  for (const s of rpmdbSchema()) ref.run(s);
+  for (const o of rpmdbSchema()) ref.run(o.sql);
   ref.run('BEGIN');
   blobs.forEach((blob, i) => {
     ref.run("INSERT INTO 'Packages' (hnum, blob) VALUES (?, ?)", [i + 1, blob]);
