@@ -203,8 +203,15 @@ function buildTable(pages: Pages, rows: readonly SqlRow[], opts: TreeOptions): n
 /** An index: every entry lives in exactly one page, leaf or interior (a B-tree, not a B+tree). */
 function buildIndex(pages: Pages, rows: readonly SqlRow[], columns: readonly number[], opts: TreeOptions): number {
   const order = indexOrder(rows, columns);
-  // Entry k is the k-th row in index order: its indexed values, then its rowid.
-  const fieldsOf = (k: number) => [...columns.map((c) => rows[order[k]].values[c]), rows[order[k]].rowid];
+  // Entry k is the k-th row in index order: its indexed values, then its
+  // rowid (in one reused array: a record is sized or written at once).
+  const entry: SqlValue[] = [];
+  const fieldsOf = (k: number) => {
+    const row = rows[order[k]];
+    for (let i = 0; i < columns.length; i++) entry[i] = row.values[columns[i]];
+    entry[columns.length] = row.rowid;
+    return entry;
+  };
   const psize = order.map((_, k) => recordSize(fieldsOf(k)));
   const sizes = psize.map((p) => payloadCellSize(p, MAX_LOCAL_INDEX, 0));
   const groups = pack(sizes, PAGE - opts.reserve - 8, true);

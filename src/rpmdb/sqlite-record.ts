@@ -73,20 +73,27 @@ export function recordSize(fields: readonly SqlValue[]): number {
   return headerSize(typeBytes) + body;
 }
 
+/** Serial types of the record being written (reused: one record at a time). */
+const types: number[] = [];
+
 /** Write the record of `fields` at the start of `out` (at least recordSize bytes); returns its size. */
 export function writeRecord(fields: readonly SqlValue[], out: Buffer): number {
-  const types = fields.map(serialType);
-  const hdr = headerSize(types.reduce((n, t) => n + varintLength(t), 0));
-  let at = putVarint(out, 0, hdr);
-  for (const t of types) at = putVarint(out, at, t);
-  fields.forEach((v, i) => {
+  let typeBytes = 0;
+  for (let i = 0; i < fields.length; i++) {
+    types[i] = serialType(fields[i]);
+    typeBytes += varintLength(types[i]);
+  }
+  let at = putVarint(out, 0, headerSize(typeBytes));
+  for (let i = 0; i < fields.length; i++) at = putVarint(out, at, types[i]);
+  for (let i = 0; i < fields.length; i++) {
+    const v = fields[i];
     if (typeof v === 'number') at = putInt(out, at, v, INT_SIZE[types[i]]);
     else if (typeof v === 'string') at = putText(out, at, v);
     else if (v) {
       out.set(v, at);
       at += v.length;
     }
-  });
+  }
   return at;
 }
 
