@@ -44,6 +44,14 @@ const INTERIOR_INDEX = 0x02;
 /** The pages of the file being built; page 1 is reserved for the schema's root. */
 class Pages {
   readonly pages: Buffer[] = [Buffer.alloc(PAGE)];
+  /** Records are encoded here just before their cell is written (each cell is written once). */
+  private scratch = Buffer.alloc(PAGE);
+  /** The record of `fields` (`size` bytes), valid until the next call. */
+  record(fields: readonly SqlValue[], size: number): Buffer {
+    if (this.scratch.length < size) this.scratch = Buffer.alloc(Math.max(size, this.scratch.length * 2));
+    writeRecord(fields, this.scratch);
+    return this.scratch;
+  }
   alloc(): number {
     this.pages.push(Buffer.alloc(PAGE));
     return this.pages.length;
@@ -79,23 +87,19 @@ function put16(buf: Uint8Array, at: number, v: number): void {
   buf[at + 1] = v & 0xff;
 }
 
-/** Records are encoded here just before their cell is written (each cell is written once). */
-let scratch = Buffer.alloc(PAGE);
-
 /**
  * Write a cell at `at`: [child page] payload length, [rowid], the record of
  * `fields` (`size` bytes) up to the local limit, and the rest on a chain of
  * overflow pages.
  */
 function putPayloadCell(pages: Pages, buf: Buffer, at: number, fields: readonly SqlValue[], size: number, maxLocal: number, child?: number, rowid?: number): void {
-  if (scratch.length < size) scratch = Buffer.alloc(Math.max(size, scratch.length * 2));
-  writeRecord(fields, scratch);
+  const rec = pages.record(fields, size);
   if (child !== undefined) at = put32(buf, at, child);
   at = putVarint(buf, at, size);
   if (rowid !== undefined) at = putVarint(buf, at, rowid);
   const local = localSize(size, maxLocal);
-  scratch.copy(buf, at, 0, local);
-  if (local < size) put32(buf, at + local, overflowChain(pages, scratch.subarray(local, size)));
+  rec.copy(buf, at, 0, local);
+  if (local < size) put32(buf, at + local, overflowChain(pages, rec.subarray(local, size)));
 }
 
 function overflowChain(pages: Pages, rest: Uint8Array): number {
