@@ -11,6 +11,9 @@ import { RpmkitError } from '../errors.js';
 import type { Advisory, Dep, FileType, Package } from './types.js';
 import { CachedPackage, RECORD_FIXED, Segment, checkStarts } from './cachedpackage.js';
 import { CapIndex, CapIndexBuilder } from './capindex.js';
+import { F64Column, U32Column } from './columns.js';
+import { HashSlots, hash3 } from './hashslots.js';
+import { StringTable } from './strings.js';
 import { tryParseRichDep } from './richdep.js';
 
 /**
@@ -37,174 +40,6 @@ export interface PoolMeta {
   packageCount: number;
   /** repomd data types present (primary, filelists, updateinfo, ...). */
   dataTypes: string[];
-}
-
-/**
- * Growable typed columns kept as a list of fixed blocks: no doubling copies
- * and no unused half while parsing a big document; finish() copies the
- * filled parts once into the entry.
- */
-class U32 {
-  private full: Uint32Array[] = [];
-  a: Uint32Array = new Uint32Array(1 << 12);
-  private filled = 0;
-  n = 0;
-  /** A reader of the entries in order, one per call (0 past the end). */
-  reader(): () => number {
-    const blocks = [...this.full, this.a.subarray(0, this.n - this.filled)];
-    let b = 0;
-    let block = blocks[0] as Uint32Array;
-    let i = 0;
-    return () => {
-      while (i === block.length) {
-        if (++b >= blocks.length) return 0;
-        block = blocks[b] as Uint32Array;
-        i = 0;
-      }
-      return block[i++] as number;
-    };
-  }
-  push(v: number): void {
-    if (this.n - this.filled === this.a.length) {
-      this.full.push(this.a);
-      this.filled += this.a.length;
-      this.a = new Uint32Array(Math.min(this.a.length * 2, 1 << 20));
-    }
-    this.a[this.n++ - this.filled] = v;
-  }
-  parts(): Buffer[] {
-    const out = this.full.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-    out.push(Buffer.from(this.a.buffer, this.a.byteOffset, (this.n - this.filled) * 4));
-    return out;
-  }
-}
-
-class F64 {
-  private full: Float64Array[] = [];
-  a: Float64Array = new Float64Array(1 << 11);
-  private filled = 0;
-  n = 0;
-  push(v: number): void {
-    if (this.n - this.filled === this.a.length) {
-      this.full.push(this.a);
-      this.filled += this.a.length;
-      this.a = new Float64Array(Math.min(this.a.length * 2, 1 << 19));
-    }
-    this.a[this.n++ - this.filled] = v;
-  }
-  parts(): Buffer[] {
-    const out = this.full.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-    out.push(Buffer.from(this.a.buffer, this.a.byteOffset, (this.n - this.filled) * 8));
-    return out;
-  }
-}
-
-function concatParts(parts: Buffer[]): Buffer {
-  const out = Buffer.alloc(parts.reduce((a, p) => a + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    p.copy(out, off);
-    off += p.length;
-  }
-  return out;
-}
-
-/**
- * Copy a string so it no longer points into a larger one: a substring of a
- * big parsed chunk would keep the whole chunk alive as long as it lives.
- */
-export function detach(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
-}
-
-/**
- * A string -> number dictionary whose keys never pin the text they were cut
- * from: property keys are internalized by V8, i.e. stored as their own copy.
- */
-export function newDict(): Record<string, number> {
-  return Object.create(null) as Record<string, number>;
-}
-
-/**
- * The string table, written as NUL-separated UTF-8 while parsing (no JS
- * string is kept for values that are not deduplicated). Id 0 = undefined,
- * and the table starts with an empty entry for it.
- */
-class Strings {
-  private map = newDict();
-  private full: Buffer[] = [];
-  /** Where each full block starts in the whole table. */
-  private fullBase: number[] = [];
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private len = 0;
-  /** Bytes in the full blocks. */
-  private base = 0;
-  private n = 1;
-  /** Where each entry's bytes start in the whole table (see stringStarts); entry 0 at 0. */
-  readonly starts = new U32();
-  constructor() {
-    this.starts.push(0);
-  }
-  private append(s: string): number {
-    if (s.includes('\u0000')) throw new RpmkitError('METADATA_INVALID', 'a NUL character in repository metadata');
-    const need = this.len + 1 + s.length * 3;
-    if (need > this.buf.length) {
-      // A new block; entries never span blocks (the table is their concatenation).
-      this.full.push(this.buf.subarray(0, this.len));
-      this.fullBase.push(this.base);
-      this.base += this.len;
-      this.buf = Buffer.allocUnsafe(Math.max(1 + s.length * 3, 1 << 20));
-      this.len = 0;
-    }
-    this.buf[this.len++] = 0;
-    this.starts.push(this.base + this.len);
-    this.len += this.buf.write(s, this.len, 'utf8');
-    return this.n++;
-  }
-  /** Deduplicated id (0 = undefined). */
-  id(s: string | undefined): number {
-    if (s === undefined) return 0;
-    let i = this.map[s];
-    if (i === undefined) {
-      i = this.append(s);
-      this.map[s] = i;
-    }
-    return i;
-  }
-  /** A new id without deduplication, for values that are unique anyway (checksums, paths). */
-  add(s: string): number {
-    return this.append(s);
-  }
-  releaseTable(): void {
-    this.map = newDict();
-  }
-  /** Entry i's bytes as [block, start, end) (entries never span blocks); `starts` as startParts() gives them. */
-  bytesOf(starts: Uint32Array, i: number): [Uint8Array, number, number] {
-    const start = starts[i] as number;
-    const end = (starts[i + 1] as number) - 1;
-    if (start >= this.base) return [this.buf, start - this.base, end - this.base];
-    // Binary search for the block holding `start`.
-    let lo = 0;
-    let hi = this.fullBase.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.fullBase[mid] as number) <= start) lo = mid;
-      else hi = mid - 1;
-    }
-    const b = this.fullBase[lo] as number;
-    return [this.full[lo] as Buffer, start - b, end - b];
-  }
-  parts(): Buffer[] {
-    return [...this.full, this.buf.subarray(0, this.len)];
-  }
-  /** The start offsets plus the closing one (one past the end), as stringStarts gives. */
-  startParts(): Buffer[] {
-    const end = new Uint32Array([this.base + this.len + 1]);
-    return [...this.starts.parts(), Buffer.from(end.buffer)];
-  }
-  bytes(): Buffer {
-    return concatParts(this.parts());
-  }
 }
 
 function pad8(n: number): number {
@@ -239,24 +74,24 @@ export const FILE_TYPE_CODE = FT_CODE;
  * directly (no Package objects), and encodePool writes existing packages.
  */
 export class PoolWriter {
-  readonly S = new Strings();
-  private ints = new U32();
-  private nums = new F64();
-  private deps = new U32();
-  private evrs = new U32();
-  private evrKeys = new Map<number | string, number>();
-  private depKeys = new Map<number | string, number>();
+  readonly S = new StringTable();
+  private ints = new U32Column();
+  private nums = new F64Column();
+  private deps = new U32Column();
+  private evrs = new U32Column();
+  private evrSlots: HashSlots | undefined = new HashSlots();
+  private depSlots: HashSlots | undefined = new HashSlots();
   /** Per dependency: the string id of the capability name it provides, or NO_CAP for a rich one. */
-  private depCap = new U32();
+  private depCap = new U32Column();
 
   /**
-   * Drop the deduplication tables once nothing more will be added: they are
-   * most of a big parse's heap, and finish() only needs the columns.
+   * Drop the deduplication indexes once nothing more will be added:
+   * finish() only needs the columns.
    */
   releaseTables(): void {
-    this.S.releaseTable();
-    this.evrKeys = new Map();
-    this.depKeys = new Map();
+    this.S.releaseIndex();
+    this.evrSlots = undefined;
+    this.depSlots = undefined;
   }
   nEvr = 0;
   nDep = 0;
@@ -276,17 +111,21 @@ export class PoolWriter {
     const e = this.S.id(epoch);
     const v = this.S.id(version);
     const r = this.S.id(release);
-    // A number key while the ids fit 53 bits (nearly always), else a string.
-    const key = v < 2 ** 24 && r < 2 ** 24 && e < 32 ? (v * 2 ** 24 + r) * 32 + e : `${e},${v},${r}`;
-    let i = this.evrKeys.get(key);
-    if (i === undefined) {
-      i = this.nEvr++;
-      this.evrKeys.set(key, i);
-      this.evrs.push(e);
-      this.evrs.push(v);
-      this.evrs.push(r);
+    const T = this.slots(this.evrSlots);
+    const h = hash3(e, v, r);
+    const a = this.evrs.a;
+    for (let i = h & T.mask; ; i = (i + 1) & T.mask) {
+      const id = T.id[i] as number;
+      if (!id) {
+        T.put(i, h, this.nEvr);
+        this.evrs.push(e);
+        this.evrs.push(v);
+        this.evrs.push(r);
+        return this.nEvr++;
+      }
+      const k = (id - 1) * 3;
+      if (T.hash[i] === h && a[k] === e && a[k + 1] === v && a[k + 2] === r) return id - 1;
     }
-    return i;
   }
 
   /** Dependency table index; evr is an evr() index or -1. */
@@ -294,19 +133,28 @@ export class PoolWriter {
     const flags = (op ? OP_CODE[op] : 0) | (pre ? 8 : 0) | (rich ? 16 : 0);
     const nm = this.S.id(name);
     const ev = op && evr >= 0 ? evr + 1 : 0;
-    // A number while it fits 53 bits (always, in practice): cheaper than a string key.
-    const key = nm < 2 ** 26 && ev < 2 ** 21 ? (nm * 32 + flags) * 2 ** 21 + ev : `${nm},${flags},${ev}`;
-    let i = this.depKeys.get(key);
-    if (i === undefined) {
-      i = this.nDep++;
-      this.depKeys.set(key, i);
-      this.deps.push(nm);
-      this.deps.push(flags);
-      this.deps.push(ev);
-      // As Segment.depIsRich: a rich provide (it parses as one) names no capability.
-      this.depCap.push(rich && tryParseRichDep(name) ? NO_CAP : nm);
+    const T = this.slots(this.depSlots);
+    const h = hash3(nm, flags, ev);
+    const a = this.deps.a;
+    for (let i = h & T.mask; ; i = (i + 1) & T.mask) {
+      const id = T.id[i] as number;
+      if (!id) {
+        T.put(i, h, this.nDep);
+        this.deps.push(nm);
+        this.deps.push(flags);
+        this.deps.push(ev);
+        // As Segment.depIsRich: a rich provide (it parses as one) names no capability.
+        this.depCap.push(rich && tryParseRichDep(name) ? NO_CAP : nm);
+        return this.nDep++;
+      }
+      const k = (id - 1) * 3;
+      if (T.hash[i] === h && a[k] === nm && a[k + 1] === flags && a[k + 2] === ev) return id - 1;
     }
-    return i;
+  }
+
+  private slots(t: HashSlots | undefined): HashSlots {
+    if (!t) throw new RpmkitError('INTERNAL', 'pool writer: an entry after releaseTables()');
+    return t;
   }
 
   /**
@@ -317,9 +165,7 @@ export class PoolWriter {
    */
   addPackage(strs: ArrayLike<number>, hasHeaderRange: boolean, nums: ArrayLike<number>, deps: ArrayLike<ArrayLike<number>>, files: ArrayLike<number>, typed: boolean): void {
     const I = this.ints;
-    for (const k of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]) I.push(strs[k] as number);
-    I.push(strs[16] as number);
-    I.push(strs[17] as number);
+    for (let k = 0; k < 18; k++) I.push(strs[k] as number);
     I.push(hasHeaderRange ? 1 : 0);
     for (let k = 0; k < 7; k++) this.nums.push(nums[k] as number);
     for (let k = 0; k < 8; k++) {
@@ -340,51 +186,62 @@ export class PoolWriter {
    */
   private capIndex(): CapIndexBuilder {
     const caps = new CapIndexBuilder();
-    const depCap = new Uint32Array(this.nDep);
-    const dcap = this.depCap.reader();
-    for (let i = 0; i < this.nDep; i++) depCap[i] = dcap();
-    const next = this.ints.reader();
+    const depCap = this.depCap.a;
+    const ints = this.ints.a;
+    let k = 0;
     for (let n = 0; n < this.count; n++) {
-      caps.add(next(), n);
-      for (let j = 1; j < RECORD_FIXED; j++) next();
+      caps.add(ints[k] as number, n);
+      k += RECORD_FIXED;
       for (let kind = 0; kind < 8; kind++) {
-        const len = next();
-        for (let i = 0; i < len; i++) {
-          const dep = next();
-          if (kind !== 0) continue;
-          const sid = depCap[dep] as number;
-          if (sid !== NO_CAP) caps.add(sid, n);
+        const len = ints[k++] as number;
+        if (kind === 0) {
+          for (let i = 0; i < len; i++) {
+            const sid = depCap[ints[k + i] as number] as number;
+            if (sid !== NO_CAP) caps.add(sid, n);
+          }
         }
+        k += len;
       }
-      const files = next();
-      next(); // typed flag
-      for (let i = 0; i < files; i++) next();
+      k += 2 + (ints[k] as number);
     }
     return caps;
   }
 
+  /**
+   * The segment. Each column is copied into it and released in turn (see
+   * columns.ts), so the whole segment and the whole set of columns are never
+   * in memory together; the writer is spent afterwards.
+   */
   finish(meta: PoolMeta, advisories?: Advisory[]): Buffer {
+    this.releaseTables();
     const header = Buffer.from(JSON.stringify({ meta: { ...meta, packageCount: this.count }, advisories: advisories ?? null, nEvr: this.nEvr, nDep: this.nDep }), 'utf8');
-    const startParts = this.S.startParts();
-    const flat = concatParts(startParts);
-    const starts = new Uint32Array(flat.buffer, flat.byteOffset, flat.length / 4);
-    const caps = this.capIndex().finish((sid) => this.S.bytesOf(starts, sid));
-    const u8 = (a: Uint32Array) => [Buffer.from(a.buffer, a.byteOffset, a.byteLength)];
-    const sections = [[header], this.S.parts(), this.evrs.parts(), this.deps.parts(), this.ints.parts(), this.nums.parts(), startParts, u8(caps.capSid), u8(caps.slots), u8(caps.off), u8(caps.pkgs)];
-    const lens = sections.map((ps) => ps.reduce((a, p) => a + p.length, 0));
+    const caps = this.capIndex().finish((sid) => this.S.bytesOf(sid));
+    this.depCap.release();
+    const u8 = (a: Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const S = this.S;
+    // Each section: its length, how to get its bytes, and what to release once copied.
+    const sections: [number, () => Uint8Array, () => void][] = [
+      [header.length, () => header, () => {}],
+      [S.bytes().length, () => S.bytes(), () => {}],
+      [this.evrs.n * 4, () => this.evrs.bytes(), () => this.evrs.release()],
+      [this.deps.n * 4, () => this.deps.bytes(), () => this.deps.release()],
+      [this.ints.n * 4, () => this.ints.bytes(), () => this.ints.release()],
+      [this.nums.n * 8, () => this.nums.bytes(), () => this.nums.release()],
+      [S.startBytes().length, () => S.startBytes(), () => S.release()],
+      ...[caps.capSid, caps.slots, caps.off, caps.pkgs].map((a): [number, () => Uint8Array, () => void] => [a.byteLength, () => u8(a), () => {}]),
+    ];
     let size = 8 + 8 * sections.length;
-    for (const l of lens) size = pad8(size + l);
+    for (const [len] of sections) size = pad8(size + len);
+    // Zero-filled: its pages are taken as the copies reach them.
     const out = Buffer.alloc(size);
     out.write(MAGIC, 0, 'latin1');
     let off = 8 + 8 * sections.length;
-    sections.forEach((ps, i) => {
+    sections.forEach(([len, bytes, release], i) => {
       out.writeUInt32LE(off, 8 + i * 8);
-      out.writeUInt32LE(lens[i] as number, 12 + i * 8);
-      for (const p of ps) {
-        p.copy(out, off);
-        off += p.length;
-      }
-      off = pad8(off);
+      out.writeUInt32LE(len, 12 + i * 8);
+      out.set(bytes(), off);
+      release();
+      off = pad8(off + len);
     });
     return out;
   }
@@ -619,15 +476,15 @@ function decodeSegment(buf: Buffer, repoId?: string): DecodedPool {
 
 /** Filelists cache: pkgid -> files (+types), same string-table idea. */
 export function encodeFilelists(entries: Map<string, { files: string[]; types?: FileType[] }>): Buffer {
-  const S = new Strings();
-  const ints = new U32();
+  const S = new StringTable();
+  const ints = new U32Column();
   for (const [id, e] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     ints.push(S.id(id));
     ints.push(e.files.length);
     for (let i = 0; i < e.files.length; i++) ints.push(S.id(e.files[i]) * 4 + (e.types ? FT_CODE[e.types[i] ?? 'file'] : 0));
   }
   const strings = S.bytes();
-  const data = concatParts(ints.parts());
+  const data = ints.bytes();
   const head = Buffer.alloc(24);
   head.write('RPMKITF1', 0, 'latin1');
   head.writeUInt32LE(strings.length, 8);

@@ -17,8 +17,8 @@ export interface CapColumns {
   pkgs: Uint32Array;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 
 /** FNV-1a over bytes [from, to) of `b`. */
 export function fnv1a(b: Uint8Array, from: number, to: number): number {

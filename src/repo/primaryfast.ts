@@ -6,7 +6,9 @@
 import type { DepOp } from '../evr/index.js';
 import { RpmkitError } from '../errors.js';
 import { FastXml } from './fastxml.js';
-import { PoolWriter, STRING_FIELD_INDEX as F, DEP_KIND_INDEX, FILE_TYPE_CODE, newDict } from './cache.js';
+import { PoolWriter, STRING_FIELD_INDEX as F, DEP_KIND_INDEX, FILE_TYPE_CODE } from './cache.js';
+import { U32Column } from './columns.js';
+import { StringTable } from './strings.js';
 import { normalizeChecksumType } from './xml.js';
 
 const DEP_KIND: Record<string, number> = {
@@ -67,8 +69,11 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
   let fileType = 0;
   let text = '';
   let summary = '';
-  // Raw <rpm:entry> attribute text -> dependency id.
-  const depCache = newDict();
+  // Raw <rpm:entry> attribute text -> dependency id: the text's id in
+  // rawDeps indexes depOf (id 0 is the table's unused entry).
+  const rawDeps = new StringTable();
+  const depOf = new U32Column();
+  depOf.push(0);
   const MAX_TEXT = 16 << 20;
 
   const endText = (): void => {
@@ -128,14 +133,17 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
         switch (name) {
           case 'rpm:entry': {
             if (kind < 0) return;
-            let id = depCache[raw];
-            if (id === undefined) {
+            const seen = rawDeps.n;
+            const rid = rawDeps.id(raw);
+            let id: number;
+            if (rid < seen) id = depOf.a[rid] as number;
+            else {
               const a = x.attrs(raw);
               const n = a.name ?? '';
               const op = a.flags === undefined ? undefined : FLAGS[a.flags];
               const ev = op ? w.evr(a.epoch, a.ver ?? '', a.rel) : -1;
               id = w.dep(n, op, ev, a.pre === '1' || a.pre === 'true', n.charCodeAt(0) === 40);
-              depCache[raw] = id;
+              depOf.push(id);
             }
             (deps[kind] as number[]).push(id);
             return;
@@ -256,6 +264,8 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Buffer> | Iterabl
   const rest = dec.end();
   if (rest) x.write(rest);
   x.end();
+  rawDeps.release();
+  depOf.release();
   w.releaseTables();
   return { writer: w, declared };
 }

@@ -1,0 +1,103 @@
+// Growable columns for the pool writer, each one contiguous block of memory.
+// A resizable ArrayBuffer reserves address space and commits pages only as
+// the column grows: no doubling copies and no unused half while a big
+// document is parsed, and any entry is a plain index away (the writer's
+// deduplication tables compare against the columns instead of keeping JS
+// strings). release() hands the pages back at once, where a dropped
+// ArrayBuffer waits for a garbage collection: finish() copies each column
+// into the cache entry and releases it before the next, so the columns and
+// the entry are never both whole in memory.
+import { RpmkitError } from '../errors.js';
+
+interface ResizableArrayBuffer extends ArrayBuffer {
+  resize(byteLength: number): void;
+  readonly maxByteLength: number;
+}
+const Resizable = ArrayBuffer as unknown as new (byteLength: number, opts: { maxByteLength: number }) => ResizableArrayBuffer;
+
+/** The first reservation; each new one is 4x the last (so at most 1/3 of the bytes are ever copied). */
+const FIRST_RESERVE = 1 << 20;
+/** Section offsets in a cache entry are 32-bit. */
+const MAX_BYTES = 2 ** 32 - 1;
+
+/** A resizable buffer that moves to a 4x larger reservation when full. */
+class Store {
+  buf: ResizableArrayBuffer = new Resizable(0, { maxByteLength: FIRST_RESERVE });
+
+  /** Room for `bytes`; true when the buffer was replaced (views must be remade). */
+  ensure(bytes: number): boolean {
+    const b = this.buf;
+    if (bytes <= b.byteLength) return false;
+    const want = Math.min(b.maxByteLength, Math.max(bytes, b.byteLength + (b.byteLength >> 3), 64 << 10));
+    if (bytes <= b.maxByteLength) {
+      b.resize(want);
+      return false;
+    }
+    if (bytes > MAX_BYTES) throw new RpmkitError('METADATA_INVALID', `repository metadata too large for one cache segment (over ${MAX_BYTES} bytes in one column)`, { hint: 'the document is corrupt or hostile' });
+    let max = b.maxByteLength * 4;
+    while (max < bytes) max *= 4;
+    const next = new Resizable(bytes, { maxByteLength: Math.min(max, MAX_BYTES) });
+    new Uint8Array(next).set(new Uint8Array(b));
+    b.resize(0);
+    this.buf = next;
+    return true;
+  }
+
+  release(): void {
+    this.buf.resize(0);
+  }
+}
+
+/** A growable Uint32 column. `a` is a length-tracking view: re-read it after push(). */
+export class U32Column {
+  private s = new Store();
+  a = new Uint32Array(this.s.buf);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length && this.s.ensure((this.n + 1) * 4)) this.a = new Uint32Array(this.s.buf);
+    this.a[this.n++] = v;
+  }
+  /** The filled part, as bytes (valid until the next push or release). */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.s.buf, 0, this.n * 4);
+  }
+  release(): void {
+    this.s.release();
+    this.n = 0;
+  }
+}
+
+export class F64Column {
+  private s = new Store();
+  a = new Float64Array(this.s.buf);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length && this.s.ensure((this.n + 1) * 8)) this.a = new Float64Array(this.s.buf);
+    this.a[this.n++] = v;
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.s.buf, 0, this.n * 8);
+  }
+  release(): void {
+    this.s.release();
+    this.n = 0;
+  }
+}
+
+/** A growable byte column; callers write into `a` after reserve(). */
+export class ByteColumn {
+  private s = new Store();
+  a = new Uint8Array(this.s.buf);
+  n = 0;
+  /** Make room for `extra` more bytes past n. */
+  reserve(extra: number): void {
+    if (this.n + extra > this.a.length && this.s.ensure(this.n + extra)) this.a = new Uint8Array(this.s.buf);
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.s.buf, 0, this.n);
+  }
+  release(): void {
+    this.s.release();
+    this.n = 0;
+  }
+}

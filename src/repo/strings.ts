@@ -1,0 +1,152 @@
+// The pool writer's string table: NUL-separated UTF-8 as the cache entry
+// stores it, with each entry's start offset, and a deduplicating id() whose
+// index compares against the table's own bytes (no JS string is kept for
+// any value). Id 0 = undefined; the table starts with an empty entry for it.
+import { RpmkitError } from '../errors.js';
+import { ByteColumn, U32Column } from './columns.js';
+import { FNV_OFFSET, FNV_PRIME, fnv1a } from './capindex.js';
+import { HashSlots } from './hashslots.js';
+
+export class StringTable {
+  private t = new ByteColumn();
+  /** Where each entry's bytes start in the table; entry 0 at 0. */
+  private starts = new U32Column();
+  private slots: HashSlots | undefined = new HashSlots();
+  /** A value's UTF-8 bytes are put together here before they are looked up. */
+  private scratch = new Uint8Array(1 << 12);
+  private h = 0;
+  /** Entries so far (including entry 0). */
+  n = 1;
+  private closed = false;
+
+  constructor() {
+    this.starts.push(0);
+  }
+
+  private fail(): never {
+    throw new RpmkitError('METADATA_INVALID', 'a NUL character in repository metadata');
+  }
+
+  /** s's UTF-8 bytes into scratch and its FNV-1a hash into h; returns the byte length. */
+  private stage(s: string): number {
+    const n = s.length;
+    if (n * 3 > this.scratch.length) this.scratch = new Uint8Array(Math.max(n * 3, this.scratch.length * 2));
+    const b = this.scratch;
+    let h = FNV_OFFSET;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return this.stageUtf8(s);
+      if (c === 0) this.fail();
+      b[i] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    this.h = h >>> 0;
+    return n;
+  }
+
+  private stageUtf8(s: string): number {
+    if (s.includes('\u0000')) this.fail();
+    const { written } = ENCODER.encodeInto(s, this.scratch);
+    this.h = fnv1a(this.scratch, 0, written);
+    return written;
+  }
+
+  /** Append the staged bytes as a new entry. */
+  private commit(len: number): number {
+    if (this.closed) throw new RpmkitError('INTERNAL', 'string table: an entry after the table was closed');
+    const t = this.t;
+    t.reserve(len + 1);
+    t.a[t.n] = 0;
+    t.a.set(this.scratch.subarray(0, len), t.n + 1);
+    this.starts.push(t.n + 1);
+    t.n += len + 1;
+    return this.n++;
+  }
+
+  /** Deduplicated id (0 = undefined). */
+  id(s: string | undefined): number {
+    if (s === undefined) return 0;
+    const slots = this.slots;
+    if (!slots) throw new RpmkitError('INTERNAL', 'string table: id() after releaseIndex()');
+    const len = this.stage(s);
+    const h = this.h;
+    const b = this.scratch;
+    const a = this.t.a;
+    const starts = this.starts.a;
+    const last = this.n - 1;
+    for (let i = h & slots.mask; ; i = (i + 1) & slots.mask) {
+      const v = slots.id[i] as number;
+      if (!v) {
+        const id = this.commit(len);
+        slots.put(i, h, id);
+        return id;
+      }
+      if (slots.hash[i] !== h) continue;
+      const sid = v - 1;
+      const from = starts[sid] as number;
+      const to = sid === last ? this.t.n : (starts[sid + 1] as number) - 1;
+      if (to - from !== len) continue;
+      let k = 0;
+      while (k < len && a[from + k] === b[k]) k++;
+      if (k === len) return sid;
+    }
+  }
+
+  /** A new id without deduplication, for values that are unique anyway (checksums, paths). */
+  add(s: string): number {
+    const n = s.length;
+    // Most unique values are ASCII: written straight into the table.
+    const t = this.t;
+    t.reserve(n * 3 + 1);
+    const a = t.a;
+    const at = t.n + 1;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f || c === 0) break;
+      a[at + i] = c;
+    }
+    if (i < n || this.closed) return this.commit(this.stage(s));
+    a[t.n] = 0;
+    this.starts.push(at);
+    t.n = at + n;
+    return this.n++;
+  }
+
+  /** Drop the deduplication index once nothing more will be looked up. */
+  releaseIndex(): void {
+    this.slots = undefined;
+  }
+
+  /** Entry i's bytes as [table, start, end) ; valid until the next add or release. */
+  bytesOf(i: number): [Uint8Array, number, number] {
+    const from = this.starts.a[i] as number;
+    const to = i === this.n - 1 ? this.t.n : (this.starts.a[i + 1] as number) - 1;
+    return [this.t.a, from, to];
+  }
+
+  /** The table bytes (valid until the next add or release). */
+  bytes(): Uint8Array {
+    return this.t.bytes();
+  }
+
+  /**
+   * The start offsets plus the closing one (one past the end), as
+   * stringStarts gives them. Closes the table: no entry can follow.
+   */
+  startBytes(): Uint8Array {
+    if (!this.closed) this.starts.push(this.t.n + 1);
+    this.closed = true;
+    return this.starts.bytes();
+  }
+
+  /** Give the memory back at once (the table is unusable afterwards). */
+  release(): void {
+    this.slots = undefined;
+    this.closed = true;
+    this.t.release();
+    this.starts.release();
+  }
+}
+
+const ENCODER = new TextEncoder();
