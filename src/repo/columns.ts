@@ -15,14 +15,28 @@ interface ResizableArrayBuffer extends ArrayBuffer {
 }
 const Resizable = ArrayBuffer as unknown as new (byteLength: number, opts: { maxByteLength: number }) => ResizableArrayBuffer;
 
-/** The first reservation; each new one is 4x the last (so at most 1/3 of the bytes are ever copied). */
-const FIRST_RESERVE = 1 << 20;
+/**
+ * The first reservation: address space only, so generous; a 63k-package
+ * repository's biggest column (its strings, ~16 MB) then never moves. Each
+ * later one is 4x the last. Where the process may not reserve that much
+ * (a low `ulimit -v`), columns start at 1 MiB instead.
+ */
+const FIRST_RESERVE = 64 << 20;
+const SMALL_RESERVE = 1 << 20;
+
+function reserve(): ResizableArrayBuffer {
+  try {
+    return new Resizable(0, { maxByteLength: FIRST_RESERVE });
+  } catch {
+    return new Resizable(0, { maxByteLength: SMALL_RESERVE });
+  }
+}
 /** Section offsets in a cache entry are 32-bit. */
 const MAX_BYTES = 2 ** 32 - 1;
 
 /** A resizable buffer that moves to a 4x larger reservation when full. */
 class Store {
-  buf: ResizableArrayBuffer = new Resizable(0, { maxByteLength: FIRST_RESERVE });
+  buf: ResizableArrayBuffer = reserve();
 
   /** Room for `bytes`; true when the buffer was replaced (views must be remade). */
   ensure(bytes: number): boolean {

@@ -56,9 +56,13 @@ export class StringTable {
     if (this.closed) throw new RpmkitError('INTERNAL', 'string table: an entry after the table was closed');
     const t = this.t;
     t.reserve(len + 1);
-    t.a[t.n] = 0;
-    t.a.set(this.scratch.subarray(0, len), t.n + 1);
-    this.starts.push(t.n + 1);
+    const a = t.a;
+    const b = this.scratch;
+    const at = t.n + 1;
+    a[at - 1] = 0;
+    // Entries are short: a loop beats a subarray() and a set() call.
+    for (let k = 0; k < len; k++) a[at + k] = b[k] as number;
+    this.starts.push(at);
     t.n += len + 1;
     return this.n++;
   }
