@@ -90,24 +90,30 @@ test('string table: add() appends without deduplication and NUL is refused on ev
   assert.throws(() => t.id('new'), (e: unknown) => e instanceof RpmkitError && e.code === 'INTERNAL');
 });
 
-test('columns: growth past several reservations keeps every value; release empties them', () => {
+test('columns: growth within and past the first reservation keeps every value; release empties them', () => {
   const u = new U32Column();
   const f = new F64Column();
   const b = new ByteColumn();
-  const N = 3_000_000; // 12 MB of u32: moves from the 1 MB reservation to 4 and 16 MB
+  const N = 3_000_000; // 12 MB of u32, grown in place
   for (let i = 0; i < N; i++) {
     u.push(i * 7);
     if (i % 4 === 0) f.push(i + 0.5);
   }
-  b.reserve(5 << 20);
-  b.a.fill(9, 0, 5 << 20);
-  b.n = 5 << 20;
   for (let i = 0; i < N; i += 99_991) assert.equal(u.a[i], i * 7);
   assert.equal(u.a[N - 1], (N - 1) * 7);
   assert.equal(u.bytes().length, N * 4);
   assert.equal(f.bytes().length, (N / 4) * 8);
   assert.equal(new Float64Array(f.bytes().slice().buffer)[3], 12.5);
-  assert.equal(b.bytes()[(5 << 20) - 1], 9);
+  // Past the 64 MB first reservation: the bytes move to a larger one.
+  b.reserve(1 << 20);
+  for (let i = 0; i < 1 << 20; i++) b.a[i] = i % 251;
+  b.n = 1 << 20;
+  b.reserve(70 << 20);
+  assert.ok(b.a.length >= 71 << 20);
+  for (let i = 0; i < 1 << 20; i += 4093) assert.equal(b.a[i], i % 251);
+  b.a[(71 << 20) - 1] = 9;
+  b.n = 71 << 20;
+  assert.equal(b.bytes()[(71 << 20) - 1], 9);
   for (const c of [u, f, b]) {
     c.release();
     assert.equal(c.n, 0);
