@@ -82,20 +82,31 @@ function dnf(cache: string): Run {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-function series(name: string, f: (cache: string) => Run): { cold: Run[]; warm: Run[] } {
-  const cold: Run[] = [];
-  const warm: Run[] = [];
+/**
+ * Cold then warm runs of each side, in turns (rpmkit, dnf, rpmkit, ...), so
+ * a slow stretch of this shared machine hits both sides, each cold run into
+ * a fresh cache folder after a `sync`; nothing is deleted until the end (on
+ * this machine's ext4, mounted with `discard`, writing right after deleting
+ * cost seconds of kernel time, landing on whichever side ran next).
+ */
+function inTurns(sides: Record<string, (cache: string) => Run>): Record<string, { cold: Run[]; warm: Run[] }> {
+  const out: Record<string, { cold: Run[]; warm: Run[] }> = {};
+  for (const name of Object.keys(sides)) out[name] = { cold: [], warm: [] };
   for (let i = 0; i < RUNS; i++) {
-    const cache = path.join(tmp, `${name}-cache-${i}`);
-    cold.push(f(cache));
-    warm.push(f(cache));
-    rmSync(cache, { recursive: true, force: true });
+    for (const [name, f] of Object.entries(sides)) {
+      const cache = path.join(tmp, `${name}-cache-${i}`);
+      spawnSync('sync');
+      out[name]!.cold.push(f(cache));
+      out[name]!.warm.push(f(cache));
+    }
   }
-  return { cold, warm };
+  return out;
 }
 
 console.log(`repositories: ${dirs.join(', ')}${lib ? '' : '  (library not built: running through tsx, start-up included)'}`);
-const ours = series('rpmkit', (c) => rpmkit(c));
+const both = inTurns({ rpmkit: (c) => rpmkit(c), dnf });
+const ours = both.rpmkit!;
+const theirs = both.dnf!;
 console.log(`rpmkit loaded ${ours.cold[0]?.out} packages`);
 // Loading is lazy (packages decode their fields when read), so loading
 // alone is not all of dnf's run: also time load + the same solve, warm.
@@ -103,7 +114,6 @@ const solveCache = path.join(tmp, 'rpmkit-solve-cache');
 rpmkit(solveCache, 'resolve');
 const oursSolve: Run[] = [];
 for (let i = 0; i < RUNS; i++) oursSolve.push(rpmkit(solveCache, 'resolve'));
-const theirs = series('dnf', dnf);
 
 const row = (label: string, a: Run[], b: Run[]) => {
   const ta = median(a.map((r) => r.secs));
