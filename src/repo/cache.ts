@@ -12,7 +12,7 @@ import type { Advisory, Dep, FileType, Package } from './types.js';
 import { CachedPackage, RECORD_FIXED, Segment, checkStarts } from './cachedpackage.js';
 import { CapIndex, CapIndexBuilder } from './capindex.js';
 import { F64Column, U32Column } from './columns.js';
-import { HashSlots, hash3 } from './hashslots.js';
+import { HashSlots, intern3 } from './hashslots.js';
 import { StringTable } from './strings.js';
 import { tryParseRichDep } from './richdep.js';
 
@@ -111,21 +111,9 @@ export class PoolWriter {
     const e = this.S.id(epoch);
     const v = this.S.id(version);
     const r = this.S.id(release);
-    const T = this.slots(this.evrSlots);
-    const h = hash3(e, v, r);
-    const a = this.evrs.a;
-    for (let i = h & T.mask; ; i = (i + 1) & T.mask) {
-      const id = T.id[i] as number;
-      if (!id) {
-        T.put(i, h, this.nEvr);
-        this.evrs.push(e);
-        this.evrs.push(v);
-        this.evrs.push(r);
-        return this.nEvr++;
-      }
-      const k = (id - 1) * 3;
-      if (T.hash[i] === h && a[k] === e && a[k + 1] === v && a[k + 2] === r) return id - 1;
-    }
+    const id = intern3(this.slots(this.evrSlots), this.evrs, e, v, r, this.nEvr);
+    if (id === this.nEvr) this.nEvr++;
+    return id;
   }
 
   /** Dependency table index; evr is an evr() index or -1. */
@@ -133,23 +121,13 @@ export class PoolWriter {
     const flags = (op ? OP_CODE[op] : 0) | (pre ? 8 : 0) | (rich ? 16 : 0);
     const nm = this.S.id(name);
     const ev = op && evr >= 0 ? evr + 1 : 0;
-    const T = this.slots(this.depSlots);
-    const h = hash3(nm, flags, ev);
-    const a = this.deps.a;
-    for (let i = h & T.mask; ; i = (i + 1) & T.mask) {
-      const id = T.id[i] as number;
-      if (!id) {
-        T.put(i, h, this.nDep);
-        this.deps.push(nm);
-        this.deps.push(flags);
-        this.deps.push(ev);
-        // As Segment.depIsRich: a rich provide (it parses as one) names no capability.
-        this.depCap.push(rich && tryParseRichDep(name) ? NO_CAP : nm);
-        return this.nDep++;
-      }
-      const k = (id - 1) * 3;
-      if (T.hash[i] === h && a[k] === nm && a[k + 1] === flags && a[k + 2] === ev) return id - 1;
+    const id = intern3(this.slots(this.depSlots), this.deps, nm, flags, ev, this.nDep);
+    if (id === this.nDep) {
+      this.nDep++;
+      // As Segment.depIsRich: a rich provide (it parses as one) names no capability.
+      this.depCap.push(rich && tryParseRichDep(name) ? NO_CAP : nm);
     }
+    return id;
   }
 
   private slots(t: HashSlots | undefined): HashSlots {

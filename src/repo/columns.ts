@@ -62,56 +62,46 @@ class Store {
   }
 }
 
-/** A growable Uint32 column. `a` is a length-tracking view: re-read it after push(). */
-export class U32Column {
-  private s = new Store();
-  a = new Uint32Array(this.s.buf);
+/** What every column shares: its store, its length and how it is handed over. */
+abstract class Column {
+  protected s = new Store();
   n = 0;
+  protected abstract readonly width: number;
+  /** The filled part, as bytes (valid until the next push or release). */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.s.buf, 0, this.n * this.width);
+  }
+  release(): void {
+    this.s.release();
+    this.n = 0;
+  }
+}
+
+/** A growable Uint32 column. `a` is a length-tracking view: re-read it after push(). */
+export class U32Column extends Column {
+  protected readonly width = 4;
+  a = new Uint32Array(this.s.buf);
   push(v: number): void {
     if (this.n === this.a.length && this.s.ensure((this.n + 1) * 4)) this.a = new Uint32Array(this.s.buf);
     this.a[this.n++] = v;
   }
-  /** The filled part, as bytes (valid until the next push or release). */
-  bytes(): Uint8Array {
-    return new Uint8Array(this.s.buf, 0, this.n * 4);
-  }
-  release(): void {
-    this.s.release();
-    this.n = 0;
-  }
 }
 
-export class F64Column {
-  private s = new Store();
+export class F64Column extends Column {
+  protected readonly width = 8;
   a = new Float64Array(this.s.buf);
-  n = 0;
   push(v: number): void {
     if (this.n === this.a.length && this.s.ensure((this.n + 1) * 8)) this.a = new Float64Array(this.s.buf);
     this.a[this.n++] = v;
   }
-  bytes(): Uint8Array {
-    return new Uint8Array(this.s.buf, 0, this.n * 8);
-  }
-  release(): void {
-    this.s.release();
-    this.n = 0;
-  }
 }
 
-/** A growable byte column; callers write into `a` after reserve(). */
-export class ByteColumn {
-  private s = new Store();
+/** A growable byte column; callers write into `a` after reserve() and advance n. */
+export class ByteColumn extends Column {
+  protected readonly width = 1;
   a = new Uint8Array(this.s.buf);
-  n = 0;
   /** Make room for `extra` more bytes past n. */
   reserve(extra: number): void {
     if (this.n + extra > this.a.length && this.s.ensure(this.n + extra)) this.a = new Uint8Array(this.s.buf);
-  }
-  bytes(): Uint8Array {
-    return new Uint8Array(this.s.buf, 0, this.n);
-  }
-  release(): void {
-    this.s.release();
-    this.n = 0;
   }
 }

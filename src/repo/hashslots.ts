@@ -4,6 +4,7 @@
 // ~400k distinct strings and dependencies of a 63k-package repository that
 // is a few MB of typed arrays, where JS strings as dictionary keys cost
 // ~50 MB of heap (and the garbage collector's time to trace them).
+import type { U32Column } from './columns.js';
 export class HashSlots {
   hash = new Uint32Array(1 << 10);
   id = new Uint32Array(1 << 10);
@@ -48,4 +49,25 @@ export function hash3(a: number, b: number, c: number): number {
   h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b);
   return (h ^ (h >>> 15)) >>> 0;
+}
+
+/**
+ * The id of the triple (a, b, c) in `col`, which holds three entries per
+ * id; a new triple is appended as id `next` (the caller then counts it).
+ */
+export function intern3(T: HashSlots, col: U32Column, a: number, b: number, c: number, next: number): number {
+  const h = hash3(a, b, c);
+  const v = col.a;
+  for (let i = h & T.mask; ; i = (i + 1) & T.mask) {
+    const id = T.id[i] as number;
+    if (!id) {
+      T.put(i, h, next);
+      col.push(a);
+      col.push(b);
+      col.push(c);
+      return next;
+    }
+    const k = (id - 1) * 3;
+    if (T.hash[i] === h && v[k] === a && v[k + 1] === b && v[k + 2] === c) return id - 1;
+  }
 }
