@@ -197,27 +197,30 @@ export class PoolWriter {
     this.depCap.release();
     const u8 = (a: Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     const S = this.S;
-    // Each section: its length, how to get its bytes, and what to release once copied.
-    const sections: [number, () => Uint8Array, () => void][] = [
-      [header.length, () => header, () => {}],
-      [S.bytes().length, () => S.bytes(), () => {}],
-      [this.evrs.n * 4, () => this.evrs.bytes(), () => this.evrs.release()],
-      [this.deps.n * 4, () => this.deps.bytes(), () => this.deps.release()],
-      [this.ints.n * 4, () => this.ints.bytes(), () => this.ints.release()],
-      [this.nums.n * 8, () => this.nums.bytes(), () => this.nums.release()],
-      [S.startBytes().length, () => S.startBytes(), () => S.release()],
-      ...[caps.capSid, caps.slots, caps.off, caps.pkgs].map((a): [number, () => Uint8Array, () => void] => [a.byteLength, () => u8(a), () => {}]),
+    const keep = (): void => {};
+    // Each section's bytes, and what to release once they are copied.
+    const sections: [Uint8Array, () => void][] = [
+      [header, keep],
+      [S.bytes(), keep],
+      [this.evrs.bytes(), () => this.evrs.release()],
+      [this.deps.bytes(), () => this.deps.release()],
+      [this.ints.bytes(), () => this.ints.release()],
+      [this.nums.bytes(), () => this.nums.release()],
+      [S.startBytes(), () => S.release()],
+      ...[caps.capSid, caps.slots, caps.off, caps.pkgs].map((a): [Uint8Array, () => void] => [u8(a), keep]),
     ];
     let size = 8 + 8 * sections.length;
-    for (const [len] of sections) size = pad8(size + len);
+    for (const [b] of sections) size = pad8(size + b.length);
     // Zero-filled: its pages are taken as the copies reach them.
     const out = Buffer.alloc(size);
     out.write(MAGIC, 0, 'latin1');
     let off = 8 + 8 * sections.length;
-    sections.forEach(([len, bytes, release], i) => {
+    sections.forEach(([b, release], i) => {
+      // Read before release(): a view of a released column has length 0.
+      const len = b.length;
       out.writeUInt32LE(off, 8 + i * 8);
       out.writeUInt32LE(len, 12 + i * 8);
-      out.set(bytes(), off);
+      out.set(b, off);
       release();
       off = pad8(off + len);
     });

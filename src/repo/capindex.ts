@@ -30,7 +30,7 @@ export function fnv1a(b: Uint8Array, from: number, to: number): number {
 /** Where string `sid` lies in the table: bytes [starts[sid], starts[sid + 1] - 1). */
 const strEnd = (starts: Uint32Array, sid: number): number => (starts[sid + 1] as number) - 1;
 
-/** String `sid`'s bytes as [buffer, start, end): the writer's table is a list of blocks. */
+/** String `sid`'s bytes as [buffer, start, end) in the writer's table. */
 export type StringBytes = (sid: number) => [Uint8Array, number, number];
 
 /**

@@ -77,7 +77,6 @@ export class StringTable {
     const b = this.scratch;
     const a = this.t.a;
     const starts = this.starts.a;
-    const last = this.n - 1;
     for (let i = h & slots.mask; ; i = (i + 1) & slots.mask) {
       const v = slots.id[i] as number;
       if (!v) {
@@ -88,8 +87,7 @@ export class StringTable {
       if (slots.hash[i] !== h) continue;
       const sid = v - 1;
       const from = starts[sid] as number;
-      const to = sid === last ? this.t.n : (starts[sid + 1] as number) - 1;
-      if (to - from !== len) continue;
+      if (this.end(sid) - from !== len) continue;
       let k = 0;
       while (k < len && a[from + k] === b[k]) k++;
       if (k === len) return sid;
@@ -124,9 +122,12 @@ export class StringTable {
 
   /** Entry i's bytes as [table, start, end) ; valid until the next add or release. */
   bytesOf(i: number): [Uint8Array, number, number] {
-    const from = this.starts.a[i] as number;
-    const to = i === this.n - 1 ? this.t.n : (this.starts.a[i + 1] as number) - 1;
-    return [this.t.a, from, to];
+    return [this.t.a, this.starts.a[i] as number, this.end(i)];
+  }
+
+  /** Where entry i's bytes end: before the next entry's separator, or at the table's end. */
+  private end(i: number): number {
+    return i === this.n - 1 ? this.t.n : (this.starts.a[i + 1] as number) - 1;
   }
 
   /** The table bytes (valid until the next add or release). */
