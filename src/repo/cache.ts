@@ -68,6 +68,7 @@ export const STRING_FIELD_INDEX: Record<(typeof STR_FIELDS)[number] | 'checksumT
 };
 export const DEP_KIND_INDEX: Record<(typeof DEP_LISTS)[number], number> = { provides: 0, requires: 1, conflicts: 2, obsoletes: 3, recommends: 4, suggests: 5, supplements: 6, enhances: 7 };
 export const FILE_TYPE_CODE = FT_CODE;
+export const DEP_OP_CODE = OP_CODE;
 
 /**
  * Builds the encoded pool incrementally: the metadata parser writes into it
@@ -110,7 +111,11 @@ export class PoolWriter {
   evr(epoch: string | undefined, version: string, release: string | undefined): number {
     const e = this.S.id(epoch);
     const v = this.S.id(version);
-    const r = this.S.id(release);
+    return this.evrOf(e, v, this.S.id(release));
+  }
+
+  /** EVR table index of string ids (0 = undefined). */
+  evrOf(e: number, v: number, r: number): number {
     const id = intern3(this.slots(this.evrSlots), this.evrs, e, v, r, this.nEvr);
     if (id === this.nEvr) this.nEvr++;
     return id;
@@ -118,14 +123,22 @@ export class PoolWriter {
 
   /** Dependency table index; evr is an evr() index or -1. */
   dep(name: string, op: DepOp | undefined, evr: number, pre: boolean, rich: boolean): number {
-    const flags = (op ? OP_CODE[op] : 0) | (pre ? 8 : 0) | (rich ? 16 : 0);
-    const nm = this.S.id(name);
+    return this.depOf(this.S.id(name), op ? OP_CODE[op] : 0, evr, pre, rich ? name : undefined);
+  }
+
+  /**
+   * Dependency table index of a name's string id; op is a DEP_OP_CODE (0:
+   * none) and richName the name when it starts with '(' (a rich dependency).
+   */
+  depOf(nm: number, op: number, evr: number, pre: boolean, richName: string | undefined): number {
+    const rich = richName !== undefined;
+    const flags = op | (pre ? 8 : 0) | (rich ? 16 : 0);
     const ev = op && evr >= 0 ? evr + 1 : 0;
     const id = intern3(this.slots(this.depSlots), this.deps, nm, flags, ev, this.nDep);
     if (id === this.nDep) {
       this.nDep++;
       // As Segment.depIsRich: a rich provide (it parses as one) names no capability.
-      this.depCap.push(rich && tryParseRichDep(name) ? NO_CAP : nm);
+      this.depCap.push(rich && tryParseRichDep(richName) ? NO_CAP : nm);
     }
     return id;
   }

@@ -6,8 +6,13 @@
 // ~50 MB of heap (and the garbage collector's time to trace them).
 import type { U32Column } from './columns.js';
 export class HashSlots {
-  hash = new Uint32Array(1 << 10);
-  id = new Uint32Array(1 << 10);
+  /**
+   * Slot i is s[2i] (the hash) and s[2i + 1] (id + 1): side by side, so a
+   * probe touches one cache line, not two (the tables are far larger than
+   * the CPU caches, and each lookup lands somewhere random in them).
+   */
+  s = new Uint32Array(2 << 10);
+  /** Slot index mask. */
   mask = (1 << 10) - 1;
   private n = 0;
 
@@ -17,28 +22,25 @@ export class HashSlots {
    * meets an empty one.
    */
   put(i: number, h: number, id: number): void {
-    this.hash[i] = h;
-    this.id[i] = id + 1;
+    this.s[2 * i] = h;
+    this.s[2 * i + 1] = id + 1;
     if (++this.n * 2 > this.mask) this.grow();
   }
 
   private grow(): void {
-    const { hash, id } = this;
-    const size = hash.length * 2;
-    const mask = size - 1;
-    const h2 = new Uint32Array(size);
-    const id2 = new Uint32Array(size);
-    for (let j = 0; j < hash.length; j++) {
-      const v = id[j] as number;
+    const old = this.s;
+    const mask = old.length - 1;
+    const s2 = new Uint32Array(old.length * 2);
+    for (let j = 0; j < old.length; j += 2) {
+      const v = old[j + 1] as number;
       if (!v) continue;
-      const h = hash[j] as number;
+      const h = old[j] as number;
       let i = h & mask;
-      while (id2[i]) i = (i + 1) & mask;
-      h2[i] = h;
-      id2[i] = v;
+      while (s2[2 * i + 1]) i = (i + 1) & mask;
+      s2[2 * i] = h;
+      s2[2 * i + 1] = v;
     }
-    this.hash = h2;
-    this.id = id2;
+    this.s = s2;
     this.mask = mask;
   }
 }
@@ -58,8 +60,9 @@ export function hash3(a: number, b: number, c: number): number {
 export function intern3(T: HashSlots, col: U32Column, a: number, b: number, c: number, next: number): number {
   const h = hash3(a, b, c);
   const v = col.a;
+  const s = T.s;
   for (let i = h & T.mask; ; i = (i + 1) & T.mask) {
-    const id = T.id[i] as number;
+    const id = s[2 * i + 1] as number;
     if (!id) {
       T.put(i, h, next);
       col.push(a);
@@ -68,6 +71,6 @@ export function intern3(T: HashSlots, col: U32Column, a: number, b: number, c: n
       return next;
     }
     const k = (id - 1) * 3;
-    if (T.hash[i] === h && v[k] === a && v[k + 1] === b && v[k + 2] === c) return id - 1;
+    if (s[2 * i] === h && v[k] === a && v[k + 1] === b && v[k + 2] === c) return id - 1;
   }
 }

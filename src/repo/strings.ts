@@ -51,17 +51,16 @@ export class StringTable {
     return written;
   }
 
-  /** Append the staged bytes as a new entry. */
-  private commit(len: number): number {
+  /** Append src[from, from + len) as a new entry. */
+  private commit(src: Uint8Array, from: number, len: number): number {
     if (this.closed) throw new RpmkitError('INTERNAL', 'string table: an entry after the table was closed');
     const t = this.t;
     t.reserve(len + 1);
     const a = t.a;
-    const b = this.scratch;
     const at = t.n + 1;
     a[at - 1] = 0;
     // Entries are short: a loop beats a subarray() and a set() call.
-    for (let k = 0; k < len; k++) a[at + k] = b[k] as number;
+    for (let k = 0; k < len; k++) a[at + k] = src[from + k] as number;
     this.starts.push(at);
     t.n += len + 1;
     return this.n++;
@@ -70,26 +69,48 @@ export class StringTable {
   /** Deduplicated id (0 = undefined). */
   id(s: string | undefined): number {
     if (s === undefined) return 0;
+    const len = this.stage(s);
+    return this.find(this.scratch, 0, len, this.h);
+  }
+
+  /**
+   * Deduplicated id of the UTF-8 value b[from, to), as id() would give for
+   * its decoded string: bytes that are not valid UTF-8 are decoded with
+   * replacement characters first, as a text decoder would.
+   */
+  idBytes(b: Uint8Array, from: number, to: number): number {
+    let h = FNV_OFFSET;
+    let high = 0;
+    for (let i = from; i < to; i++) {
+      const c = b[i] as number;
+      if (c === 0) this.fail();
+      high |= c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    if (high > 0x7f && !isUtf8(b, from, to)) return this.id(DECODER.decode(b.subarray(from, to)));
+    return this.find(b, from, to - from, h >>> 0);
+  }
+
+  /** The entry equal to src[from, from + len) (hash h), added if new. */
+  private find(src: Uint8Array, from: number, len: number, h: number): number {
     const slots = this.slots;
     if (!slots) throw new RpmkitError('INTERNAL', 'string table: id() after releaseIndex()');
-    const len = this.stage(s);
-    const h = this.h;
-    const b = this.scratch;
     const a = this.t.a;
     const starts = this.starts.a;
+    const s = slots.s;
     for (let i = h & slots.mask; ; i = (i + 1) & slots.mask) {
-      const v = slots.id[i] as number;
+      const v = s[2 * i + 1] as number;
       if (!v) {
-        const id = this.commit(len);
+        const id = this.commit(src, from, len);
         slots.put(i, h, id);
         return id;
       }
-      if (slots.hash[i] !== h) continue;
+      if (s[2 * i] !== h) continue;
       const sid = v - 1;
-      const from = starts[sid] as number;
-      if (this.end(sid) - from !== len) continue;
+      const start = starts[sid] as number;
+      if (this.end(sid) - start !== len) continue;
       let k = 0;
-      while (k < len && a[from + k] === b[k]) k++;
+      while (k < len && a[start + k] === src[from + k]) k++;
       if (k === len) return sid;
     }
   }
@@ -108,11 +129,23 @@ export class StringTable {
       if (c > 0x7f || c === 0) break;
       a[at + i] = c;
     }
-    if (i < n || this.closed) return this.commit(this.stage(s));
+    if (i < n || this.closed) return this.commit(this.scratch, 0, this.stage(s));
     a[t.n] = 0;
     this.starts.push(at);
     t.n = at + n;
     return this.n++;
+  }
+
+  /** Like add(), for the UTF-8 value b[from, to) (see idBytes). */
+  addBytes(b: Uint8Array, from: number, to: number): number {
+    let high = 0;
+    for (let i = from; i < to; i++) {
+      const c = b[i] as number;
+      if (c === 0) this.fail();
+      high |= c;
+    }
+    if (high > 0x7f && !isUtf8(b, from, to)) return this.add(DECODER.decode(b.subarray(from, to)));
+    return this.commit(b, from, to - from);
   }
 
   /** Drop the deduplication index once nothing more will be looked up. */
@@ -155,3 +188,15 @@ export class StringTable {
 }
 
 const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+const UTF8_CHECK = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Whether b[from, to) is valid UTF-8 (rare: only values with non-ASCII bytes get here). */
+function isUtf8(b: Uint8Array, from: number, to: number): boolean {
+  try {
+    UTF8_CHECK.decode(b.subarray(from, to));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -52,6 +52,33 @@ test('string table: ids match a Map over 200k values with repeats, non-ASCII and
   for (const [s, id] of ref) assert.equal(all.toString('utf8', starts[id], (starts[id + 1] as number) - 1), s);
 });
 
+test('string table: values given as bytes get the ids their strings get; bytes that are not UTF-8 as a decoder reads them', () => {
+  const t = new StringTable();
+  const ref = new StringTable();
+  const values: Buffer[] = [
+    Buffer.from(''),
+    Buffer.from('glibc'),
+    Buffer.from('日本語 é'),
+    Buffer.from([0x61, 0xff, 0x62]),
+    Buffer.from([0xc3]),
+    Buffer.from([0xef, 0xbb, 0xbf, 0x78]),
+    Buffer.from('glibc'),
+    Buffer.from([0x61, 0xff, 0x62]),
+  ];
+  // Each value sits inside a larger buffer, as the tokenizer hands it over.
+  for (const v of values) {
+    const b = Buffer.concat([Buffer.from('<<'), v, Buffer.from('>>')]);
+    const s = new TextDecoder('utf-8', { ignoreBOM: true }).decode(v);
+    assert.equal(t.idBytes(b, 2, 2 + v.length), ref.id(s), JSON.stringify(s));
+    assert.equal(t.addBytes(b, 2, 2 + v.length), ref.add(s), JSON.stringify(s));
+  }
+  assert.deepEqual(Buffer.from(t.bytes()), Buffer.from(ref.bytes()));
+  assert.equal(text(t, t.idBytes(Buffer.from([0x61, 0xff, 0x62]), 0, 3)), 'a\ufffdb');
+  for (const f of [() => t.idBytes(Buffer.from([0x61, 0, 0x62]), 0, 3), () => t.addBytes(Buffer.from([0]), 0, 1)]) {
+    assert.throws(f, (e: unknown) => e instanceof RpmkitError && e.code === 'METADATA_INVALID');
+  }
+});
+
 test('string table: values whose hashes collide stay distinct', () => {
   // Find two different strings with the same 32-bit FNV-1a hash (a birthday
   // search over ~2^17 values), then check the table keeps them apart.
@@ -125,14 +152,14 @@ test('hash slots: equal hashes probe on, and the table grows past half full', ()
   const s = new HashSlots();
   const put = (h: number, id: number) => {
     let i = h & s.mask;
-    while (s.id[i]) i = (i + 1) & s.mask;
+    while (s.s[2 * i + 1]) i = (i + 1) & s.mask;
     s.put(i, h, id);
   };
   const find = (h: number, id: number): boolean => {
     for (let i = h & s.mask; ; i = (i + 1) & s.mask) {
-      const v = s.id[i] as number;
+      const v = s.s[2 * i + 1] as number;
       if (!v) return false;
-      if (s.hash[i] === h && v - 1 === id) return true;
+      if (s.s[2 * i] === h && v - 1 === id) return true;
     }
   };
   for (let id = 0; id < 5000; id++) put(id % 3 === 0 ? 42 : hash3(id, 1, 2), id);
