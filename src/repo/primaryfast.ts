@@ -1,13 +1,10 @@
 // primary.xml straight into the encoded pool (PoolWriter): no Package
-// objects while parsing, one table entry per distinct dependency (found by
-// the raw text of its <rpm:entry> tag before any attribute is parsed). The
+// objects while parsing, one table entry per distinct dependency. The
 // caller decodes the pool afterwards, which yields compact, shared objects —
 // the same ones a warm (cached) load produces.
 import { RpmkitError } from '../errors.js';
 import { ByteXml } from './bytexml.js';
 import { PoolWriter, STRING_FIELD_INDEX as F, DEP_OP_CODE, FILE_TYPE_CODE } from './cache.js';
-import { U32Column } from './columns.js';
-import { StringTable } from './strings.js';
 import { normalizeChecksumType } from './xml.js';
 
 /**
@@ -103,11 +100,6 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Uint8Array> | Ite
   let tTo = 0;
   let own = new Uint8Array(1 << 12);
   let ownLen = -1;
-  // Raw <rpm:entry> attribute bytes -> dependency id: the text's id in
-  // rawDeps indexes depOf (id 0 is the table's unused entry).
-  const rawDeps = new StringTable();
-  const depOf = new U32Column();
-  depOf.push(0);
   const MAX_TEXT = 16 << 20;
   const ZERO = S.id('0');
   const SHA256 = S.id('sha256');
@@ -120,8 +112,8 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Uint8Array> | Ite
     if (f < 0) return absent === EMPTY_ID ? S.id('') : absent;
     return S.idBytes(x.valBuf[k] as Uint8Array, f, x.valTo[k] as number);
   };
-  /** A dependency not seen before, from its scanned attributes. */
-  const newDep = (): number => {
+  /** The dependency id of an <rpm:entry>, from its scanned attributes. */
+  const dep = (): number => {
     let op = 0;
     for (const f of FLAGS) if (x.attrIs(A.flags, f)) op = DEP_OP_CODE[f];
     let ev = -1;
@@ -224,18 +216,12 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Uint8Array> | Ite
         switch (tag) {
           case T['rpm:entry']: {
             if (kind < 0) return;
-            // The raw attribute bytes identify the dependency: a repeated
-            // one costs a hash and a compare, nothing is decoded.
-            const seen = rawDeps.n;
-            const rid = rawDeps.idBytes(b, from, to);
-            let id: number;
-            if (rid < seen) id = depOf.a[rid] as number;
-            else {
-              x.scanAttrs(b, from, to);
-              id = newDep();
-              depOf.push(id);
-            }
-            (deps[kind] as number[]).push(id);
+            // No cache keyed on the raw tag text: with values looked up as
+            // bytes, parsing the attributes costs about what that lookup
+            // did, and the cache's copy of every distinct text (~18 MB on
+            // 63k packages) cost more in page faults.
+            x.scanAttrs(b, from, to);
+            (deps[kind] as number[]).push(dep());
             return;
           }
           case T.version:
@@ -334,8 +320,6 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Uint8Array> | Ite
     opts.afterChunk?.(w.count);
   }
   x.end();
-  rawDeps.release();
-  depOf.release();
   w.releaseTables();
   return { writer: w, declared };
 }
