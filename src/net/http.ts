@@ -42,6 +42,12 @@ export interface HttpGetOptions {
   signal?: AbortSignal;
   /** Progress: bytes of the whole file so far, and its total when known. */
   onProgress?: (done: number, total: number | undefined) => void;
+  /**
+   * Without `dest`: return the body as the chunks it arrived in (`chunks`)
+   * instead of one joined buffer (`data`), for a caller that streams it on:
+   * no copy of the whole body, and each chunk can be freed once used.
+   */
+  asChunks?: boolean;
   /** Called before each retry (for -v logging); the URL is already redacted. */
   onRetry?: (info: { url: string; attempt: number; error: RpmkitError }) => void;
 }
@@ -51,8 +57,10 @@ export interface HttpGetResult {
   url: string;
   /** HTTP status (200/206), or 200 for file URLs. */
   status: number;
-  /** The body, unless `dest` was given. */
+  /** The body, unless `dest` or `asChunks` was given. */
   data?: Buffer;
+  /** The body in pieces, with `asChunks`. */
+  chunks?: Buffer[];
   /** `dest`, when given. */
   path?: string;
   /** Size of the whole file (start + bytes received when resumed). */
@@ -263,6 +271,7 @@ async function attemptGet(url: string, opts: HttpGetOptions): Promise<HttpGetRes
         url: current.href,
         status: st,
         data: done.data,
+        chunks: done.chunks,
         path: opts.dest,
         size: offset + received,
         received,
@@ -329,7 +338,7 @@ function describe(code: string | undefined): string | undefined {
 
 interface Sink {
   write(chunk: Uint8Array): Promise<void>;
-  finish(): Promise<{ data?: Buffer; digest?: string }>;
+  finish(): Promise<{ data?: Buffer; chunks?: Buffer[]; digest?: string }>;
   abort(): Promise<void>;
 }
 
@@ -348,7 +357,8 @@ async function openSink(opts: HttpGetOptions, offset: number): Promise<Sink> {
         hash?.update(c);
       },
       async finish() {
-        return { data: Buffer.concat(chunks), digest: hash?.digest('hex') };
+        const digest = hash?.digest('hex');
+        return opts.asChunks ? { chunks, digest } : { data: Buffer.concat(chunks), digest };
       },
       async abort() {},
     };
@@ -416,5 +426,5 @@ async function fileGet(file: string, url: string, opts: HttpGetOptions): Promise
     throw new RpmkitError('IO_ERROR', `reading ${file}: ${(e as Error).message}`, { cause: e });
   }
   const done = await sink.finish();
-  return { url: pathToFileURL(file).href, status: 200, data: done.data, path: opts.dest, size: start + received, received, resumed: start > 0, digest: done.digest };
+  return { url: pathToFileURL(file).href, status: 200, data: done.data, chunks: done.chunks, path: opts.dest, size: start + received, received, resumed: start > 0, digest: done.digest };
 }

@@ -41,16 +41,21 @@ const CHUNK = 1 << 20;
 
 /**
  * The decompressed bytes of `data` in chunks. Throws METADATA_INVALID (naming
- * `what`) when the stream is corrupt or grows past `maxOut` bytes.
+ * `what`) when the stream is corrupt or grows past `maxOut` bytes. `data`
+ * may be the compressed file in pieces (as it was read): each piece is then
+ * dropped once the decompressor has taken it.
  */
-export async function* decompressChunks(data: Buffer, kind: Compression, what: string, maxOut: number): AsyncGenerator<Buffer> {
-  // Compressed input as 1 MiB copies, each dropped once the decompressor has
-  // taken it: a 10 MB primary.xml.gz is then not pinned for the whole parse
-  // (which is when memory peaks). The caller must not keep `data` either.
+export async function* decompressChunks(data: Buffer | Buffer[], kind: Compression, what: string, maxOut: number): AsyncGenerator<Buffer> {
+  // Compressed input is consumed piece by piece, and a piece is dropped once
+  // the decompressor has taken it: a 10 MB primary.xml.gz is then not pinned
+  // for the whole parse (which is when memory peaks). One buffer is copied
+  // into 1 MiB pieces for that; the caller must not keep `data` (or the
+  // array of pieces, which is emptied as it goes) either.
   // Uncompressed input is not copied (that would double it for a while).
-  const pieces: Buffer[] = [];
-  for (let i = 0; i < data.length; i += CHUNK) pieces.push(kind === 'none' ? data.subarray(i, i + CHUNK) : Buffer.from(data.subarray(i, i + CHUNK)));
-  (data as Buffer | undefined) = undefined;
+  const pieces: Buffer[] = Array.isArray(data) ? data : [];
+  if (!Array.isArray(data))
+    for (let i = 0; i < data.length; i += CHUNK) pieces.push(kind === 'none' ? data.subarray(i, i + CHUNK) : Buffer.from(data.subarray(i, i + CHUNK)));
+  (data as Buffer | Buffer[] | undefined) = undefined;
   const take = function* (): Generator<Buffer> {
     while (pieces.length) yield pieces.shift() as Buffer;
   };
@@ -86,7 +91,7 @@ export async function* decompressChunks(data: Buffer, kind: Compression, what: s
       case 'zst': {
         const z = zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer };
         if (typeof z.zstdDecompressSync === 'function') {
-          const all = z.zstdDecompressSync(Buffer.concat(pieces));
+          const all = z.zstdDecompressSync(Buffer.concat(pieces.splice(0)));
           for (let i = 0; i < all.length; i += CHUNK) yield count(all.subarray(i, i + CHUNK));
           return;
         }
@@ -103,7 +108,7 @@ export async function* decompressChunks(data: Buffer, kind: Compression, what: s
       }
       case 'bz2': {
         const bz = require('seek-bzip') as SeekBzip;
-        const all = bz.decode(Buffer.concat(pieces));
+        const all = bz.decode(Buffer.concat(pieces.splice(0)));
         for (let i = 0; i < all.length; i += CHUNK) yield count(all.subarray(i, i + CHUNK));
         return;
       }

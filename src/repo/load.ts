@@ -2,7 +2,7 @@
 // (+ signature), verified data files, parsing, and the on-disk cache with
 // dnf's metadata_expire semantics.
 import { newRepoDefinition } from './defaults.js';
-import { createHash } from 'node:crypto';
+import { createHash, getHashes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import pLimit from 'p-limit';
@@ -300,15 +300,30 @@ function newestTimestamp(r: Repomd): number | undefined {
   return t;
 }
 
+/** The first n bytes of a file held in pieces (fewer if it is shorter). */
+function firstBytes(pieces: Buffer[], n: number): Buffer {
+  const first = pieces[0];
+  if (first && first.length >= n) return first.subarray(0, n);
+  return Buffer.concat(pieces.slice(0, n)).subarray(0, n);
+}
+
 /** Fetch one data file, verify size and checksum against repomd, and stream its decompressed bytes. */
 async function fetchData(def: RepoDefinition, base: string, e: RepomdEntry): Promise<AsyncGenerator<Buffer>> {
   const what = `repo '${def.id}': ${e.href}`;
   const details = { repo: def.id, file: e.href };
   const url = joinUrl(e.base ?? base, e.href);
-  let data: Buffer;
+  // The checksum is worked out as the file arrives, and the file is kept
+  // in the pieces it came in: no copy of it is made before decompression.
+  const hash = e.checksum?.type;
+  if (hash !== undefined && !getHashes().includes(hash)) throw new RpmkitError('METADATA_UNSUPPORTED', `${what}: unknown checksum type ${hash}`, { details });
+  let pieces: Buffer[];
+  let size: number;
+  let digest: string | undefined;
   try {
-    const r = await httpGet(url, { ...netOpts(def), maxSize: e.size ?? MAX_DATA_DEFAULT });
-    data = r.data ?? Buffer.alloc(0);
+    const r = await httpGet(url, { ...netOpts(def), maxSize: e.size ?? MAX_DATA_DEFAULT, asChunks: true, hash });
+    pieces = r.chunks ?? [];
+    size = r.size;
+    digest = r.digest;
   } catch (err) {
     const re = err instanceof RpmkitError ? err : undefined;
     if (re?.code === 'SIZE_MISMATCH') {
@@ -320,26 +335,18 @@ async function fetchData(def: RepoDefinition, base: string, e: RepomdEntry): Pro
       details: { ...details, ...(re?.details ?? {}) },
     });
   }
-  if (e.size !== undefined && data.length !== e.size) {
-    throw new RpmkitError('SIZE_MISMATCH', `${what}: size ${data.length} does not match repomd.xml (${e.size})`, { hint: 'the mirror is mid-sync or corrupt; run again later or use another mirror', details });
+  if (e.size !== undefined && size !== e.size) {
+    throw new RpmkitError('SIZE_MISMATCH', `${what}: size ${size} does not match repomd.xml (${e.size})`, { hint: 'the mirror is mid-sync or corrupt; run again later or use another mirror', details });
   }
-  if (e.checksum) {
-    let got: string;
-    try {
-      got = createHash(e.checksum.type).update(data).digest('hex');
-    } catch {
-      throw new RpmkitError('METADATA_UNSUPPORTED', `${what}: unknown checksum type ${e.checksum.type}`, { details });
-    }
-    if (got !== e.checksum.value) {
-      throw new RpmkitError('CHECKSUM_MISMATCH', `${what}: ${e.checksum.type} ${got} does not match repomd.xml (${e.checksum.value})`, {
-        hint: 'the file was modified or the mirror is mid-sync; run again later or use another mirror',
-        details: { ...details, expected: e.checksum.value, actual: got },
-      });
-    }
+  if (e.checksum && digest !== e.checksum.value) {
+    throw new RpmkitError('CHECKSUM_MISMATCH', `${what}: ${e.checksum.type} ${digest} does not match repomd.xml (${e.checksum.value})`, {
+      hint: 'the file was modified or the mirror is mid-sync; run again later or use another mirror',
+      details: { ...details, expected: e.checksum.value, actual: digest },
+    });
   }
-  const kind = detectCompression(e.href, data.subarray(0, 4));
+  const kind = detectCompression(e.href, firstBytes(pieces, 4));
   const maxOut = e.openSize !== undefined ? e.openSize : MAX_OPEN_DEFAULT;
-  return decompressChunks(data, kind, what, maxOut);
+  return decompressChunks(pieces, kind, what, maxOut);
 }
 
 async function checkRepomdSignature(def: RepoDefinition, base: string, repomd: Buffer): Promise<void> {

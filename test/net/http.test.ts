@@ -172,6 +172,28 @@ test('file URLs and plain paths', async (t) => {
   await rejectsCode(httpGet(f, { maxSize: 10 }), 'SIZE_MISMATCH');
 });
 
+test('asChunks: the body in the pieces it arrived in, with the same digest', async (t) => {
+  const dir = tempDir(t);
+  const f = path.join(dir, 'data.bin');
+  const big = Buffer.alloc(300_000, 7);
+  big.write('start', 0);
+  writeFileSync(f, big);
+  const base = await server(t, (_req, res) => {
+    res.writeHead(200);
+    // Several writes: the client sees several chunks.
+    for (let i = 0; i < big.length; i += 50_000) res.write(big.subarray(i, i + 50_000));
+    res.end();
+  });
+  for (const url of [`${base}/x`, f]) {
+    const r = await httpGet(url, { asChunks: true, hash: 'sha256' });
+    assert.equal(r.data, undefined);
+    assert.ok((r.chunks?.length ?? 0) > 1, `${url}: ${r.chunks?.length} chunks`);
+    assert.deepEqual(Buffer.concat(r.chunks ?? []), big);
+    assert.equal(r.size, big.length);
+    assert.equal(r.digest, createHash('sha256').update(big).digest('hex'));
+  }
+});
+
 test('TLS: an untrusted certificate fails fast; sslverify=false and sslcacert accept it', async (t) => {
   const { spawnSync } = await import('node:child_process');
   const https = await import('node:https');

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
@@ -58,6 +58,12 @@ test('checksum and size mismatches, a file missing from the repository', async (
   assert.match(e3.message, /listed in repomd\.xml but missing/);
   // No repodata at all.
   await expectError(path.join(tmp, 'nothing'), path.join(tmp, 'c'), 'NOT_FOUND', 'repomd.xml');
+  // A checksum type this machine cannot compute is named, not ignored.
+  const odd = makeRepo(path.join(tmp, 'odd'), { primary: GOOD });
+  const oddMd = path.join(odd, 'repodata', 'repomd.xml');
+  writeFileSync(oddMd, readFileSync(oddMd, 'utf8').replace('<checksum type="sha256">', '<checksum type="whirl9">'));
+  const e4 = await expectError(odd, path.join(tmp, 'c'), 'METADATA_UNSUPPORTED', 'primary.xml.gz');
+  assert.match(e4.message, /unknown checksum type whirl9/);
   // An updateinfo with a bad checksum fails the load too (every file is verified).
   await expectError(makeRepo(path.join(tmp, 'ui'), { primary: GOOD, updateinfo: '<updates/>' }, { badChecksum: 'updateinfo' }), path.join(tmp, 'c'), 'CHECKSUM_MISMATCH', 'updateinfo');
 });
@@ -77,7 +83,6 @@ test('hostile documents: entity expansion, undefined entities, absurd sizes, dec
   // An absurd size in repomd.xml.
   const abs = makeRepo(path.join(tmp, 'abs'), { primary: GOOD });
   const md = path.join(abs, 'repodata', 'repomd.xml');
-  const { readFileSync } = await import('node:fs');
   writeFileSync(md, readFileSync(md, 'utf8').replace(/<size>\d+<\/size>/, '<size>99999999999999999999999</size>'));
   await expectError(abs, path.join(tmp, 'c'), 'METADATA_INVALID', 'repomd.xml');
   // zchunk is refused clearly.

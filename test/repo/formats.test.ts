@@ -186,3 +186,30 @@ test('fast tokenizer: any chunking, entities, CDATA and comments give the saxes 
   assert.deepEqual(ref.packages[1]?.files, ['/usr/share/"q\'', '/var/<cdata>']);
   assert.equal(ref.packages[1]?.summary, 'ç — ü 日本');
 });
+
+test('decompression reads a file given in pieces (as it arrives) like the whole file', async (t) => {
+  if (!needTool(t, 'xz', 'zstd', 'bzip2')) return;
+  const { decompressChunks } = await import('../../src/repo/decompress.js');
+  const raw = Buffer.from(XML.repeat(50));
+  const collect = async (it: AsyncIterable<Buffer>) => {
+    const out: Buffer[] = [];
+    for await (const c of it) out.push(c);
+    return Buffer.concat(out);
+  };
+  const packed: [string, Buffer][] = [
+    ['gz', (await import('node:zlib')).gzipSync(raw)],
+    ['xz', spawnSync('xz', ['-c'], { input: raw }).stdout],
+    ['zst', spawnSync('zstd', ['-q', '-c'], { input: raw }).stdout],
+    ['bz2', spawnSync('bzip2', ['-c'], { input: raw }).stdout],
+    ['none', raw],
+  ];
+  for (const [kind, data] of packed) {
+    for (const size of [1, 7, 4096]) {
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < data.length; i += size) pieces.push(data.subarray(i, i + size));
+      assert.deepEqual(await collect(decompressChunks(pieces, kind as 'gz', 'doc', 1e9)), raw, `${kind} in pieces of ${size}`);
+      assert.equal(pieces.length, 0, 'the pieces are let go as they are used');
+    }
+    assert.deepEqual(await collect(decompressChunks(Buffer.from(data), kind as 'gz', 'doc', 1e9)), raw, kind);
+  }
+});
