@@ -1,7 +1,7 @@
 // Decompress repository metadata files (gz, xz, zstd, bz2) as a stream of
 // chunks, with a cap on the output size so a decompression bomb fails
 // cleanly instead of exhausting memory. zchunk is refused: no JS decoder.
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -76,7 +76,11 @@ export async function* decompressChunks(data: Buffer | Buffer[], kind: Compressi
         for (const piece of take()) yield count(piece);
         return;
       case 'gz': {
-        const gz = createGunzip({ chunkSize: 256 * 1024 });
+        // Up to 2 MiB decompressed ahead of the parser (Node's zlib takes
+        // the stream option; its types do not list it), so the parser does
+        // not wait for each 256 KiB to be inflated after asking for it.
+        const ahead: ZlibOptions & { readableHighWaterMark: number } = { chunkSize: 256 * 1024, readableHighWaterMark: 2 << 20 };
+        const gz = createGunzip(ahead);
         const src = Readable.from(take()).pipe(gz);
         for await (const c of src) yield count(c as Buffer);
         return;
