@@ -36,14 +36,37 @@ const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c ===
 class Names {
   readonly bytes: Uint8Array[] = [];
   private slots = new Int32Array(64).fill(-1);
+  /** By (length << 8 | first byte), for names under 16 bytes: the one name, -1 none, -2 several. */
+  private readonly quick = new Int16Array(16 << 8).fill(-1);
   constructor(
     names: readonly string[],
     private readonly max: number,
   ) {
     for (const n of names) {
       const b = ENCODER.encode(n);
-      this.id(b, 0, b.length, fnv(b, 0, b.length), true);
+      const id = this.id(b, 0, b.length, fnv(b, 0, b.length), true);
+      // Longer names are looked up by hash (known() sends every length
+      // from 16 there).
+      if (b.length > 0 && b.length < 16) {
+        const k = (b.length << 8) | (b[0] as number);
+        this.quick[k] = this.quick[k] === -1 ? id : -2;
+      }
     }
+  }
+
+  /**
+   * The id of a registered name b[from, to), or -1. Attribute names are
+   * told apart by length and first byte (then checked), without a hash.
+   */
+  known(b: Uint8Array, from: number, to: number): number {
+    const len = to - from;
+    if (len === 0) return -1;
+    const q = len < 16 ? (this.quick[(len << 8) | (b[from] as number)] as number) : -2;
+    if (q === -1) return -1;
+    if (q === -2) return this.id(b, from, to, fnv(b, from, to), false);
+    const k = this.bytes[q] as Uint8Array;
+    for (let j = 1; j < len; j++) if (k[j] !== b[from + j]) return -1;
+    return q;
   }
 
   /** The id of b[from, to) (hash h); -1 when unknown and `add` is false. */
@@ -133,6 +156,9 @@ export class ByteXml {
   readonly valFrom: Int32Array;
   readonly valTo: Int32Array;
   readonly valBuf: Uint8Array[];
+  /** Which values the last scanAttrs() set. */
+  private readonly set: Int32Array;
+  private nSet = 0;
   private readonly decoded: Bytes;
 
   /**
@@ -151,6 +177,7 @@ export class ByteXml {
     this.valFrom = new Int32Array(attrs.length).fill(-1);
     this.valTo = new Int32Array(attrs.length);
     this.valBuf = new Array<Uint8Array>(attrs.length).fill(new Uint8Array(0));
+    this.set = new Int32Array(attrs.length);
     const tooBig = () => this.fail('a single element or text is larger than allowed');
     this.text = new Bytes(tooBig);
     this.decoded = new Bytes(tooBig);
@@ -413,7 +440,9 @@ export class ByteXml {
    * are valid until the next scanAttrs().
    */
   scanAttrs(b: Uint8Array, from: number, to: number): void {
-    this.valFrom.fill(-1);
+    // Forget the last tag's values (a fill() of every slot costs more).
+    for (let s = 0; s < this.nSet; s++) this.valFrom[this.set[s] as number] = -1;
+    this.nSet = 0;
     this.decoded.n = 0;
     // Decoded values never outgrow the raw text, so the buffer is not
     // reallocated while earlier values point into it.
@@ -440,8 +469,9 @@ export class ByteXml {
         if (c === 38) amp = true;
       }
       if (e >= to) this.fail(`unterminated attribute value for ${key()}`);
-      const idx = this.keys.id(b, i, ke, fnv(b, i, ke), false);
+      const idx = this.keys.known(b, i, ke);
       if (idx >= 0) {
+        if ((this.valFrom[idx] as number) < 0) this.set[this.nSet++] = idx;
         if (amp) {
           const d = this.decoded;
           const at = d.n;
@@ -463,6 +493,12 @@ export class ByteXml {
   attr(k: number): string | undefined {
     const f = this.valFrom[k] as number;
     return f < 0 ? undefined : UTF8.decode((this.valBuf[k] as Uint8Array).subarray(f, this.valTo[k]));
+  }
+
+  /** Whether attribute k is present and not empty. */
+  nonEmpty(k: number): boolean {
+    const f = this.valFrom[k] as number;
+    return f >= 0 && (this.valTo[k] as number) > f;
   }
 
   /** Attribute k as a number as Number() reads it; 0 when absent, empty or not finite. */

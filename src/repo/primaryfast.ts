@@ -226,7 +226,7 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Uint8Array> | Ite
           }
           case T.version:
             x.scanAttrs(b, from, to);
-            strs[F.epoch] = (x.valTo[A.epoch] as number) > (x.valFrom[A.epoch] as number) ? attrId(A.epoch, 0) : ZERO;
+            strs[F.epoch] = x.nonEmpty(A.epoch) ? attrId(A.epoch, 0) : ZERO;
             strs[F.version] = attrId(A.ver, EMPTY_ID);
             strs[F.release] = attrId(A.rel, EMPTY_ID);
             return;
@@ -245,7 +245,7 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Uint8Array> | Ite
             x.scanAttrs(b, from, to);
             const f = x.valFrom[A.href] as number;
             strs[F.location] = f < 0 ? S.add('') : S.addBytes(x.valBuf[A.href] as Uint8Array, f, x.valTo[A.href] as number);
-            if ((x.valTo[A['xml:base']] as number) > (x.valFrom[A['xml:base']] as number)) strs[F.locationBase] = attrId(A['xml:base'], 0);
+            if (x.nonEmpty(A['xml:base'])) strs[F.locationBase] = attrId(A['xml:base'], 0);
             return;
           }
           case T['rpm:header-range']:

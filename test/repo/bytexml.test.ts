@@ -162,3 +162,33 @@ test('limits: an element larger than allowed, more distinct tag names than allow
     (e: unknown) => e instanceof RpmkitError && e.code === 'METADATA_INVALID' && /too many distinct tag names/.test(e.message),
   );
 });
+
+test('attribute names: told apart by length and first byte, by hash when those are shared or long', () => {
+  const keys = ['x', 'xa', 'xb', 'name', 'a-very-long-attribute-name', 'a-very-long-attribute-namf'];
+  const seen: (string | undefined)[][] = [];
+  const x: ByteXml = new ByteXml(
+    {
+      open(_tag, b, from, to) {
+        x.scanAttrs(b, from, to);
+        seen.push(keys.map((_, k) => x.attr(k)));
+      },
+      close() {},
+      text() {},
+    },
+    'doc',
+    [],
+    keys,
+  );
+  x.write(
+    Buffer.from(
+      '<root xb="2" xa="1" x="0" nome="no" xc="no" a-very-long-attribute-namf="L2" a-very-long-attribute-name="L1" name="n1" name="n2">' +
+        '<e xa="only"/><e/></root>',
+    ),
+  );
+  x.end();
+  assert.deepEqual(seen, [
+    ['0', '1', '2', 'n2', 'L1', 'L2'],
+    [undefined, 'only', undefined, undefined, undefined, undefined],
+    [undefined, undefined, undefined, undefined, undefined, undefined],
+  ]);
+});

@@ -171,6 +171,8 @@ test('fast tokenizer: any chunking, entities, CDATA and comments give the saxes 
   const doc = primaryXml([
     pkgXml('a&amp;b', { requires: '<rpm:entry name="(x &gt;= 1 or y)"/><!-- a comment --><rpm:entry name="z&#x41;&#66;" flags="LT" epoch="1" ver="2" rel="3&lt;"/>' }),
     pkgXml('c', { files: '<file>/usr/share/&quot;q&apos;</file><file type="ghost"><![CDATA[/var/<cdata>]]></file>' }),
+    // No epoch attribute (it defaults to 0) after a package that had one.
+    pkgXml('d').replace('<version epoch="0" ', '<version '),
   ]).replace('<summary>c summary</summary>', '<summary>ç — ü 日本</summary>');
   const bytes = Buffer.from(doc);
   const ref = await parsePrimary([bytes] as unknown as AsyncIterable<Buffer>, { repoId: 'r', what: 'doc' });
@@ -185,6 +187,7 @@ test('fast tokenizer: any chunking, entities, CDATA and comments give the saxes 
   assert.deepEqual(ref.packages[0]?.requires[1], { name: 'zAB', op: 'LT', evr: { epoch: '1', version: '2', release: '3<' } });
   assert.deepEqual(ref.packages[1]?.files, ['/usr/share/"q\'', '/var/<cdata>']);
   assert.equal(ref.packages[1]?.summary, 'ç — ü 日本');
+  assert.equal(ref.packages[2]?.epoch, '0');
 });
 
 test('decompression reads a file given in pieces (as it arrives) like the whole file', async (t) => {
