@@ -75,15 +75,27 @@ export const DEP_OP_CODE = OP_CODE;
  * directly (no Package objects), and encodePool writes existing packages.
  */
 export class PoolWriter {
-  readonly S = new StringTable();
+  readonly S: StringTable;
   private ints = new U32Column();
   private nums = new F64Column();
   private deps = new U32Column();
   private evrs = new U32Column();
-  private evrSlots: HashSlots | undefined = new HashSlots();
-  private depSlots: HashSlots | undefined = new HashSlots();
+  private evrSlots: HashSlots | undefined;
+  private depSlots: HashSlots | undefined;
   /** Per dependency: the string id of the capability name it provides, or NO_CAP for a rich one. */
   private depCap = new U32Column();
+
+  /**
+   * docBytes: the size of the document being parsed, when known. The
+   * deduplication tables are sized from it up front (on primary.xml about
+   * one distinct string or dependency per 400 bytes, one EVR per 2.5 kB), so
+   * they do not grow through a dozen rehashes while the parse runs.
+   */
+  constructor(docBytes = 0) {
+    this.S = new StringTable(docBytes / 400);
+    this.evrSlots = new HashSlots(docBytes / 2500);
+    this.depSlots = new HashSlots(docBytes / 400);
+  }
 
   /**
    * Drop the deduplication indexes once nothing more will be added:

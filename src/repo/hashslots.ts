@@ -11,10 +11,19 @@ export class HashSlots {
    * probe touches one cache line, not two (the tables are far larger than
    * the CPU caches, and each lookup lands somewhere random in them).
    */
-  s = new Uint32Array(2 << 10);
+  s: Uint32Array;
   /** Slot index mask. */
-  mask = (1 << 10) - 1;
+  mask: number;
   private n = 0;
+
+  /** Room for about `expect` entries before the first growth. */
+  constructor(expect = 0) {
+    let size = 1 << 10;
+    // Capped: the expectation may come from an untrusted size; past it the table grows as usual.
+    while (size < expect * 2 && size < 1 << 21) size *= 2;
+    this.s = new Uint32Array(2 * size);
+    this.mask = size - 1;
+  }
 
   /**
    * Fill empty slot i (where the caller's probe, starting at h & mask,

@@ -224,7 +224,7 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     const parsed = await (async (): Promise<PrimarySegments> => {
       // Loaded only here: worker_threads is not needed otherwise.
       if (threads) return (await import('./parallel.js')).parsePrimaryParallel(primaryChunks, { what: primaryWhat });
-      const { writer, declared } = await parsePrimaryToPool(primaryChunks, { what: primaryWhat });
+      const { writer, declared } = await parsePrimaryToPool(primaryChunks, { what: primaryWhat, sizeHint: primaryEntry.openSize });
       // On a big document, collect the parse's garbage before finish() copies
       // the columns, and the columns after: peak memory is then the decoded
       // pool plus one copy of the entry, not all three at once.

@@ -74,12 +74,14 @@ const EMPTY = new Uint8Array(0);
 export interface FastPrimaryOptions {
   what: string;
   maxPackages?: number;
+  /** The document's decompressed size, when known (sizes the writer's tables). */
+  sizeHint?: number;
   /** Called after each input chunk is consumed, with the number of packages parsed so far. */
   afterChunk?: (packages: number) => void;
 }
 
 export async function parsePrimaryToPool(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: FastPrimaryOptions): Promise<{ writer: PoolWriter; declared?: number }> {
-  const w = new PoolWriter();
+  const w = new PoolWriter(opts.sizeHint);
   const S = w.S;
   const maxPackages = opts.maxPackages ?? 5_000_000;
   let declared: number | undefined;

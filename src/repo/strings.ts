@@ -11,7 +11,7 @@ export class StringTable {
   private t = new ByteColumn();
   /** Where each entry's bytes start in the table; entry 0 at 0. */
   private starts = new U32Column();
-  private slots: HashSlots | undefined = new HashSlots();
+  private slots: HashSlots | undefined;
   /** A value's UTF-8 bytes are put together here before they are looked up. */
   private scratch = new Uint8Array(1 << 12);
   private h = 0;
@@ -19,7 +19,9 @@ export class StringTable {
   n = 1;
   private closed = false;
 
-  constructor() {
+  /** expect: about how many distinct values id() will see (sizes its index up front). */
+  constructor(expect = 0) {
+    this.slots = new HashSlots(expect);
     this.starts.push(0);
   }
 
