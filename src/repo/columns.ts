@@ -3,10 +3,12 @@
 // the column grows: no doubling copies and no unused half while a big
 // document is parsed, and any entry is a plain index away (the writer's
 // deduplication tables compare against the columns instead of keeping JS
-// strings). release() hands the pages back at once, where a dropped
-// ArrayBuffer waits for a garbage collection: finish() copies each column
-// into the cache entry and releases it before the next, so the columns and
-// the entry are never both whole in memory.
+// strings). After a parse the columns either become the cache entry's
+// sections as they are (PoolWriter.finishInPlace: no copy), or are copied
+// into one buffer (finish()), each released as soon as it is copied:
+// release() hands the pages back at once, where a dropped ArrayBuffer waits
+// for a garbage collection, so the columns and the entry are never both
+// whole in memory.
 import { RpmkitError } from '../errors.js';
 
 interface ResizableArrayBuffer extends ArrayBuffer {

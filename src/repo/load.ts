@@ -225,12 +225,12 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
       // Loaded only here: worker_threads is not needed otherwise.
       if (threads) return (await import('./parallel.js')).parsePrimaryParallel(primaryChunks, { what: primaryWhat });
       const { writer, declared } = await parsePrimaryToPool(primaryChunks, { what: primaryWhat, sizeHint: primaryEntry.openSize });
-      // On a big document, collect the parse's garbage before finish() copies
-      // the columns, and the columns after: peak memory is then the decoded
-      // pool plus one copy of the entry, not all three at once.
+      // On a big document, collect the parse's garbage before the pool is
+      // decoded: peak memory is then the decoded pool plus the entry.
       const big = openSize > 32 << 20;
       if (big) collectGarbage();
-      const seg = writer.finish({ ...baseMeta, packageCount: writer.count });
+      // The writer's columns become the entry (no copy of it).
+      const seg = writer.finishInPlace({ ...baseMeta, packageCount: writer.count });
       const count = writer.count;
       return { segments: [seg], order: [0, count], count, declared };
     })();

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { RpmkitError, type ErrorCode } from '../errors.js';
 import type { FromWorker, ToWorker, WorkerInit } from './primaryworker.js';
+import type { EncodedSegment } from './cache.js';
 
 export interface ParallelOptions {
   what: string;
@@ -17,8 +18,8 @@ export interface ParallelOptions {
 }
 
 export interface PrimarySegments {
-  /** Encoded pool segments (PoolWriter.finish), one per worker. */
-  segments: Uint8Array[];
+  /** Encoded pool segments (PoolWriter.finish or finishInPlace), one per worker. */
+  segments: EncodedSegment[];
   /** Document order: pairs of (segment index, package count) per piece. */
   order: number[];
   count: number;
