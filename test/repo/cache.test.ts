@@ -161,3 +161,25 @@ test('packages come in the canonical pool order whatever the XML order, cold and
     assert.throws(() => decodePool(Buffer.concat(encodeContainer(meta, undefined, [seg], [0, 2], bad))), (e: unknown) => e instanceof RpmkitError && e.code === 'METADATA_INVALID', JSON.stringify(bad));
   }
 });
+
+test('an entry written from the columns in place has the bytes of one copied into one buffer', async () => {
+  const { parsePrimaryToPool } = await import('../../src/repo/primaryfast.js');
+  const { decodePool, encodeContainer } = await import('../../src/repo/cache.js');
+  const doc = Buffer.from(primaryXml([pkgXml('a', { requires: '<rpm:entry name="b" flags="GE" epoch="0" ver="1"/>' }), pkgXml('b'), pkgXml('c', { files: '<file>/usr/bin/c</file>' })]));
+  const meta = { repoId: 'r', repomdChecksum: 'x', baseUrl: '', packageCount: 3, dataTypes: ['primary'] };
+  const copied = (await parsePrimaryToPool([doc], { what: 'doc' })).writer.finish(meta);
+  const inPlace = (await parsePrimaryToPool([doc], { what: 'doc' })).writer.finishInPlace(meta);
+  assert.ok(inPlace.length > 1, 'sections, not one buffer');
+  const a = Buffer.concat(encodeContainer(meta, undefined, [copied], [0, 3], null));
+  const b = Buffer.concat(encodeContainer(meta, undefined, [inPlace], [0, 3], null));
+  assert.deepEqual(b, a);
+  assert.deepEqual(plain(decodePool(b).packages), plain(decodePool(a).packages));
+  assert.deepEqual(
+    decodePool(b).packages.map((p) => [p.name, p.requires.map((d) => d.name), p.files]),
+    [
+      ['a', ['b']],
+      ['b', []],
+      ['c', [], ['/usr/bin/c']],
+    ].map(([n, r, f]) => [n, r, f ?? []]),
+  );
+});
