@@ -2,6 +2,7 @@
 // stores it, with each entry's start offset, and a deduplicating id() whose
 // index compares against the table's own bytes (no JS string is kept for
 // any value). Id 0 = undefined; the table starts with an empty entry for it.
+import { isUtf8 } from 'node:buffer';
 import { RpmkitError } from '../errors.js';
 import { ByteColumn, U32Column } from './columns.js';
 import { FNV_OFFSET, FNV_PRIME, fnv1a } from './capindex.js';
@@ -61,8 +62,10 @@ export class StringTable {
     const a = t.a;
     const at = t.n + 1;
     a[at - 1] = 0;
-    // Entries are short: a loop beats a subarray() and a set() call.
-    for (let k = 0; k < len; k++) a[at + k] = src[from + k] as number;
+    // Most entries are short, and a loop beats a subarray() and a set()
+    // call on them; descriptions and the like are copied natively.
+    if (len > 32) a.set(src.subarray(from, from + len), at);
+    else for (let k = 0; k < len; k++) a[at + k] = src[from + k] as number;
     this.starts.push(at);
     t.n += len + 1;
     return this.n++;
@@ -89,7 +92,7 @@ export class StringTable {
       high |= c;
       h = Math.imul(h ^ c, FNV_PRIME);
     }
-    if (high > 0x7f && !isUtf8(b, from, to)) return this.id(DECODER.decode(b.subarray(from, to)));
+    if (high > 0x7f && !isUtf8(b.subarray(from, to))) return this.id(DECODER.decode(b.subarray(from, to)));
     return this.find(b, from, to - from, h >>> 0);
   }
 
@@ -140,13 +143,20 @@ export class StringTable {
 
   /** Like add(), for the UTF-8 value b[from, to) (see idBytes). */
   addBytes(b: Uint8Array, from: number, to: number): number {
+    if (to - from > 32) {
+      // Long values (descriptions): the checks run natively.
+      const v = b.subarray(from, to);
+      if (v.indexOf(0) >= 0) this.fail();
+      if (!isUtf8(v)) return this.add(DECODER.decode(v));
+      return this.commit(b, from, to - from);
+    }
     let high = 0;
     for (let i = from; i < to; i++) {
       const c = b[i] as number;
       if (c === 0) this.fail();
       high |= c;
     }
-    if (high > 0x7f && !isUtf8(b, from, to)) return this.add(DECODER.decode(b.subarray(from, to)));
+    if (high > 0x7f && !isUtf8(b.subarray(from, to))) return this.add(DECODER.decode(b.subarray(from, to)));
     return this.commit(b, from, to - from);
   }
 
@@ -191,14 +201,3 @@ export class StringTable {
 
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
-const UTF8_CHECK = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Whether b[from, to) is valid UTF-8 (rare: only values with non-ASCII bytes get here). */
-function isUtf8(b: Uint8Array, from: number, to: number): boolean {
-  try {
-    UTF8_CHECK.decode(b.subarray(from, to));
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -64,6 +64,9 @@ test('string table: values given as bytes get the ids their strings get; bytes t
     Buffer.from([0xef, 0xbb, 0xbf, 0x78]),
     Buffer.from('glibc'),
     Buffer.from([0x61, 0xff, 0x62]),
+    // Long values take another path in addBytes.
+    Buffer.from('a long description, longer than thirty-two bytes: ü'),
+    Buffer.concat([Buffer.from('x'.repeat(40)), Buffer.from([0xff, 0xfe]), Buffer.from('y'.repeat(40))]),
   ];
   // Each value sits inside a larger buffer, as the tokenizer hands it over.
   for (const v of values) {
@@ -74,7 +77,8 @@ test('string table: values given as bytes get the ids their strings get; bytes t
   }
   assert.deepEqual(Buffer.from(t.bytes()), Buffer.from(ref.bytes()));
   assert.equal(text(t, t.idBytes(Buffer.from([0x61, 0xff, 0x62]), 0, 3)), 'a\ufffdb');
-  for (const f of [() => t.idBytes(Buffer.from([0x61, 0, 0x62]), 0, 3), () => t.addBytes(Buffer.from([0]), 0, 1)]) {
+  const longNul = Buffer.concat([Buffer.from('z'.repeat(50)), Buffer.from([0]), Buffer.from('z'.repeat(5))]);
+  for (const f of [() => t.idBytes(Buffer.from([0x61, 0, 0x62]), 0, 3), () => t.addBytes(Buffer.from([0]), 0, 1), () => t.addBytes(longNul, 1, longNul.length), () => t.idBytes(longNul, 0, 56)]) {
     assert.throws(f, (e: unknown) => e instanceof RpmkitError && e.code === 'METADATA_INVALID');
   }
 });
