@@ -213,10 +213,11 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
   };
   const primaryChunks = await fetchData(def, base, primaryEntry);
   // With RPMKIT_PARSE_THREADS=2, big documents are parsed on two worker
-  // threads: ~10% less wall time on a 2-core machine (gunzip already runs
-  // on another thread), but each thread has its own heap and tables
-  // (~120 MB more peak on 63k packages), so it is opt-in. Small documents
-  // are always parsed here (a thread's start-up would cost more than it saves).
+  // threads. On a 2-core machine that no longer saves time (gunzip already
+  // runs on another thread), and each thread has its own heap and tables
+  // (~100 MB more peak on 63k packages), so it is opt-in, for machines with
+  // cores to spare. Small documents are always parsed here (a thread's
+  // start-up would cost more than it saves).
   const openSize = primaryEntry.openSize ?? (primaryEntry.size ?? 0) * 8;
   const threads = openSize >= PARALLEL_MIN_BYTES && Number(process.env.RPMKIT_PARSE_THREADS ?? 1) >= 2;
   const parse = async () => {
