@@ -143,6 +143,9 @@ export class ByteXml {
   /** Unconsumed bytes carried to the next write: work[0, pending). */
   private work = Buffer.alloc(1 << 16);
   private pending = 0;
+  /** How much of the carried-over bytes is text known to hold no '<' (and whether it holds a '&'). */
+  private searched = 0;
+  private searchedAmp = false;
   private stack: number[] = [];
   private offset = 0;
   private sawRoot = false;
@@ -206,13 +209,10 @@ export class ByteXml {
     const rest = b.length - used;
     if (rest > this.maxPending) this.fail('a single element or text is larger than allowed', used);
     this.offset += used;
-    if (rest > 0) {
-      if (carried) this.work.copyWithin(0, used, b.length);
-      else {
-        this.keepRoom(rest);
-        this.work.set(b.subarray(used));
-      }
-    }
+    if (rest > 0 && !carried) {
+      this.keepRoom(rest);
+      this.work.set(b.subarray(used));
+    } else if (rest > 0 && used > 0) this.work.copyWithin(0, used, b.length);
     this.pending = rest;
   }
 
@@ -244,10 +244,17 @@ export class ByteXml {
     const h = this.h;
     const stack = this.stack;
     let pos = 0;
+    // Carried-over text already searched for '<' is not searched again
+    // (a long text arriving in many writes would cost quadratic time).
+    let searched = this.searched;
+    let searchedAmp = this.searchedAmp;
+    this.searched = 0;
     for (;;) {
       // Find the next '<', noting whether the text before it has an entity.
-      let lt = pos;
-      let amp = false;
+      let lt = pos + searched;
+      let amp = searchedAmp;
+      searched = 0;
+      searchedAmp = false;
       for (; lt < n; lt++) {
         const c = b[lt] as number;
         if (c === 60) break;
@@ -256,7 +263,10 @@ export class ByteXml {
       if (lt >= n) {
         // Wanted text may continue in the next write, and so may a split
         // byte-order mark outside the root: keep those. Other text is done.
-        return this.wantText || stack.length === 0 ? this.keep(b, pos) : n;
+        if (!this.wantText && stack.length > 0) return n;
+        this.searched = n - pos;
+        this.searchedAmp = amp;
+        return this.keep(b, pos);
       }
       if (lt > pos) {
         if (this.wantText) this.addText(b, pos, lt, amp);
