@@ -192,3 +192,57 @@ test('attribute names: told apart by length and first byte, by hash when those a
     [undefined, undefined, undefined, undefined, undefined, undefined],
   ]);
 });
+
+test('mutated primary.xml documents either parse or fail with METADATA_INVALID, never anything else', async () => {
+  const { parsePrimaryToPool } = await import('../../src/repo/primaryfast.js');
+  const { decodePool, encodeContainer } = await import('../../src/repo/cache.js');
+  const { plainPackage } = await import('../../src/repo/index.js');
+  const { primaryXml, pkgXml } = await import('./helpers.js');
+  const doc = Buffer.from(
+    primaryXml([
+      pkgXml('a&amp;b', { requires: '<rpm:entry name="(x &gt;= 1 or y)"/><!-- c --><rpm:entry name="z&#x41;" flags="LT" epoch="1" ver="2" rel="3&lt;" pre="1"/>' }),
+      pkgXml('c', { files: '<file>/usr/share/&quot;q</file><file type="ghost"><![CDATA[/var/<c>]]></file><file type="dir">/etc/x</file>' }),
+      pkgXml('d').replace('<version epoch="0" ', '<version '),
+    ]),
+  );
+  // Deterministic xorshift mutations: replaced, deleted and inserted bytes
+  // drawn from XML's own punctuation, NUL and a non-UTF-8 byte.
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed ^= seed << 13;
+    seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
+    return seed % n;
+  };
+  const alphabet = Buffer.from('<>/"\'=&;#x![]-? \n\u0000abc\u00ff', 'latin1');
+  let parsed = 0;
+  let refused = 0;
+  for (let it = 0; it < 1500; it++) {
+    let m: Buffer = Buffer.from(doc);
+    for (let k = 1 + rnd(4); k > 0; k--) {
+      const at = rnd(m.length);
+      const op = rnd(3);
+      const c = alphabet[rnd(alphabet.length)] as number;
+      if (op === 0) m[at] = c;
+      else if (op === 1) m = Buffer.concat([m.subarray(0, at), m.subarray(Math.min(m.length, at + 1 + rnd(20)))]);
+      else m = Buffer.concat([m.subarray(0, at), Buffer.from([c]), m.subarray(at)]);
+    }
+    const size = 1 + rnd(64);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < m.length; i += size) chunks.push(m.subarray(i, i + size));
+    try {
+      const { writer } = await parsePrimaryToPool(chunks, { what: 'doc' });
+      const meta = { repoId: 'r', repomdChecksum: 'x', baseUrl: '', packageCount: writer.count, dataTypes: [] };
+      const count = writer.count;
+      const pool = decodePool(Buffer.concat(encodeContainer(meta, undefined, [writer.finishInPlace(meta)], [0, count], null)));
+      for (const p of pool.packages) JSON.stringify(plainPackage(p));
+      parsed++;
+    } catch (e) {
+      assert.ok(e instanceof RpmkitError && e.code === 'METADATA_INVALID', `mutation ${it}: ${(e as Error).stack}\n${JSON.stringify(m.toString('latin1'))}`);
+      refused++;
+    }
+  }
+  assert.ok(parsed > 100 && refused > 100, `${parsed} parsed, ${refused} refused`);
+});
