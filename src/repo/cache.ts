@@ -211,8 +211,10 @@ export class PoolWriter {
   }
 
   /**
-   * The segment's sections (SEGMENT_SECTIONS order), each paired with what
-   * releases its memory once it has been copied.
+   * The segment's sections in the order decodeSections() reads them
+   * (header, string table, EVRs, dependencies, package records, numbers,
+   * string starts, then the capability index's four arrays), each paired
+   * with what releases its memory once it has been copied.
    */
   private sections(meta: PoolMeta, advisories?: Advisory[]): [Uint8Array, () => void][] {
     this.releaseTables();

@@ -53,8 +53,9 @@ export async function* decompressChunks(data: Buffer | Buffer[], kind: Compressi
   // array of pieces, which is emptied as it goes) either.
   // Uncompressed input is not copied (that would double it for a while).
   const pieces: Buffer[] = Array.isArray(data) ? data : [];
-  if (!Array.isArray(data))
+  if (!Array.isArray(data)) {
     for (let i = 0; i < data.length; i += CHUNK) pieces.push(kind === 'none' ? data.subarray(i, i + CHUNK) : Buffer.from(data.subarray(i, i + CHUNK)));
+  }
   (data as Buffer | Buffer[] | undefined) = undefined;
   const take = function* (): Generator<Buffer> {
     while (pieces.length) yield pieces.shift() as Buffer;
