@@ -3,8 +3,8 @@
 // is made for a tag, an attribute or a text unless the caller asks for one.
 // Tag names become small integer ids (the caller registers the names it
 // handles up front, so it can switch on numbers), attributes are handed over
-// as a raw byte range (the caller may use it as a cache key before parsing
-// it), and text as a decoded byte range.
+// as a raw byte range (parsed by scanAttrs() only for the tags whose values
+// the caller needs), and text as a decoded byte range.
 //
 // It checks what matters for safety and truncation — tags nest and close,
 // one root, no DOCTYPE (so no entity definitions), only the five predefined
