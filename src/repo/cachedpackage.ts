@@ -13,9 +13,9 @@ import type { Checksum, Dep, FileType, Package } from './types.js';
 import { tryParseRichDep } from './richdep.js';
 import { EMPTY } from './primary.js';
 import type { CapIndex } from './capindex.js';
+import { FT } from './poolformat.js';
 
 const OPS: (DepOp | undefined)[] = [undefined, 'LT', 'LE', 'EQ', 'GE', 'GT'];
-const FT: FileType[] = ['file', 'dir', 'ghost'];
 
 /** Fixed part of a package record in `ints` (STRING_FIELD_INDEX order, then the header-range flag). */
 export const RECORD_FIXED = 19;

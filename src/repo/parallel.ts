@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { RpmkitError, type ErrorCode } from '../errors.js';
 import type { FromWorker, ToWorker, WorkerInit } from './primaryworker.js';
-import type { EncodedSegment } from './cache.js';
+import type { EncodedSegment } from './poolformat.js';
 
 export interface ParallelOptions {
   what: string;

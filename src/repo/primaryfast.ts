@@ -4,7 +4,8 @@
 // the same ones a warm (cached) load produces.
 import { RpmkitError } from '../errors.js';
 import { ByteXml } from './bytexml.js';
-import { PoolWriter, STRING_FIELD_INDEX as F, DEP_OP_CODE, FILE_TYPE_CODE } from './cache.js';
+import { PoolWriter } from './poolwriter.js';
+import { STRING_FIELD_INDEX as F, DEP_OP_CODE, FILE_TYPE_CODE } from './poolformat.js';
 import { normalizeChecksumType } from './xml.js';
 
 /**

@@ -139,7 +139,8 @@ test('cached packages decode each field once: stable objects, plain JSON, replac
 
 test('packages come in the canonical pool order whatever the XML order, cold and warm; a bad stored order is corrupt', async (t) => {
   const { sortPoolOrder } = await import('../../src/repo/order.js');
-  const { decodePool, encodeContainer, encodePool } = await import('../../src/repo/cache.js');
+  const { decodePool, encodeContainer } = await import('../../src/repo/cache.js');
+  const { encodePool } = await import('../../src/repo/poolwriter.js');
   const s = setup(t);
   const xml = [pkgXml('zeta'), pkgXml('alpha', { version: '2.0' }), pkgXml('alpha', { version: '10.0' }), pkgXml('alpha', { version: '2.0', arch: 'x86_64' }), pkgXml('mid')];
   makeRepo(s.dir, { primary: primaryXml(xml) }, { revision: '3' });

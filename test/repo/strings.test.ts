@@ -7,7 +7,7 @@ import { StringTable } from '../../src/repo/strings.js';
 import { ByteColumn, F64Column, U32Column } from '../../src/repo/columns.js';
 import { HashSlots, hash3 } from '../../src/repo/hashslots.js';
 import { fnv1a } from '../../src/repo/capindex.js';
-import { PoolWriter } from '../../src/repo/cache.js';
+import { PoolWriter } from '../../src/repo/poolwriter.js';
 import { RpmkitError } from '../../src/errors.js';
 
 const text = (t: StringTable, id: number): string => {
