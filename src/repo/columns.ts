@@ -18,19 +18,30 @@ interface ResizableArrayBuffer extends ArrayBuffer {
 const Resizable = ArrayBuffer as unknown as new (byteLength: number, opts: { maxByteLength: number }) => ResizableArrayBuffer;
 
 /**
- * The first reservation: address space only, so generous; a 63k-package
- * repository's biggest column (its strings, ~16 MB) then never moves. Each
- * later one is 4x the last. Where the process may not reserve that much
- * (a low `ulimit -v`), columns start at 1 MiB instead.
+ * The first reservation, when the caller gives none: address space only, so
+ * generous; a 63k-package repository's biggest column (its strings, ~20 MB)
+ * then never moves. Each later one is 4x the last. Where the process may
+ * not reserve that much (a low `ulimit -v`), columns start at 1 MiB instead.
  */
 const FIRST_RESERVE = 64 << 20;
 const SMALL_RESERVE = 1 << 20;
 
-function reserve(): ResizableArrayBuffer {
+/**
+ * The reservation for the columns of a document of `docBytes` bytes: none
+ * of a parse's columns outgrows the document, so that much (at least 1 MiB,
+ * at most the default) leaves no column to move. The columns of a parsed
+ * repository live as long as its pool, so a small repository should not
+ * hold 64 MB of address space per column.
+ */
+export function reserveFor(docBytes: number): number {
+  return docBytes > 0 ? Math.min(FIRST_RESERVE, Math.max(SMALL_RESERVE, Math.ceil(docBytes))) : FIRST_RESERVE;
+}
+
+function reserve(bytes: number): ResizableArrayBuffer {
   try {
-    return new Resizable(0, { maxByteLength: FIRST_RESERVE });
+    return new Resizable(0, { maxByteLength: bytes });
   } catch {
-    return new Resizable(0, { maxByteLength: SMALL_RESERVE });
+    return new Resizable(0, { maxByteLength: Math.min(bytes, SMALL_RESERVE) });
   }
 }
 /** Section offsets in a cache entry are 32-bit. */
@@ -38,7 +49,10 @@ const MAX_BYTES = 2 ** 32 - 1;
 
 /** A resizable buffer that moves to a 4x larger reservation when full. */
 class Store {
-  buf: ResizableArrayBuffer = reserve();
+  buf: ResizableArrayBuffer;
+  constructor(bytes: number) {
+    this.buf = reserve(bytes);
+  }
 
   /** Room for `bytes`; true when the buffer was replaced (views must be remade). */
   ensure(bytes: number): boolean {
@@ -66,7 +80,11 @@ class Store {
 
 /** What every column shares: its store, its length and how it is handed over. */
 abstract class Column {
-  protected s = new Store();
+  protected s: Store;
+  /** reserveBytes: the address space to reserve up front (see reserveFor). */
+  constructor(reserveBytes = FIRST_RESERVE) {
+    this.s = new Store(reserveBytes);
+  }
   n = 0;
   protected abstract readonly width: number;
   /** The filled part, as bytes (valid until the next push or release). */

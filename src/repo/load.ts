@@ -226,7 +226,7 @@ export async function loadRepo(def: RepoDefinition, opts: LoadOptions = {}): Pro
     const parsed = await (async (): Promise<PrimarySegments> => {
       // Loaded only here: worker_threads is not needed otherwise.
       if (threads) return (await import('./parallel.js')).parsePrimaryParallel(primaryChunks, { what: primaryWhat });
-      const { writer, declared } = await parsePrimaryToPool(primaryChunks, { what: primaryWhat, sizeHint: primaryEntry.openSize });
+      const { writer, declared } = await parsePrimaryToPool(primaryChunks, { what: primaryWhat, sizeHint: openSize });
       // On a big document, collect the parse's garbage before the pool is
       // decoded: peak memory is then the decoded pool plus the entry.
       const big = openSize > 32 << 20;

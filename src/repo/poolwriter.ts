@@ -8,7 +8,7 @@ import { RpmkitError } from '../errors.js';
 import type { Advisory, Dep, Package } from './types.js';
 import { RECORD_FIXED } from './cachedpackage.js';
 import { CapIndexBuilder } from './capindex.js';
-import { F64Column, U32Column } from './columns.js';
+import { F64Column, U32Column, reserveFor } from './columns.js';
 import { HashSlots, intern3 } from './hashslots.js';
 import { StringTable } from './strings.js';
 import { tryParseRichDep } from './richdep.js';
@@ -20,14 +20,14 @@ import { DEP_LISTS, DEP_OP_CODE, FILE_TYPE_CODE, NO_CAP, STR_FIELDS, segmentLayo
  */
 export class PoolWriter {
   readonly S: StringTable;
-  private ints = new U32Column();
-  private nums = new F64Column();
-  private deps = new U32Column();
-  private evrs = new U32Column();
+  private ints: U32Column;
+  private nums: F64Column;
+  private deps: U32Column;
+  private evrs: U32Column;
   private evrSlots: HashSlots | undefined;
   private depSlots: HashSlots | undefined;
   /** Per dependency: the string id of the capability name it provides, or NO_CAP for a rich one. */
-  private depCap = new U32Column();
+  private depCap: U32Column;
 
   /**
    * docBytes: the size of the document being parsed, when known. The
@@ -36,7 +36,15 @@ export class PoolWriter {
    * they do not grow through a dozen rehashes while the parse runs.
    */
   constructor(docBytes = 0) {
-    this.S = new StringTable(docBytes / 400);
+    // The columns outlive the parse (they become the cache entry): they
+    // reserve what the document can need, not a fixed 64 MB each.
+    const reserve = reserveFor(docBytes);
+    this.ints = new U32Column(reserve);
+    this.nums = new F64Column(reserve);
+    this.deps = new U32Column(reserve);
+    this.evrs = new U32Column(reserve);
+    this.depCap = new U32Column(reserve);
+    this.S = new StringTable(docBytes / 400, reserve);
     this.evrSlots = new HashSlots(docBytes / 2500);
     this.depSlots = new HashSlots(docBytes / 400);
   }

@@ -75,7 +75,7 @@ const EMPTY = new Uint8Array(0);
 export interface FastPrimaryOptions {
   what: string;
   maxPackages?: number;
-  /** The document's decompressed size, when known (sizes the writer's tables). */
+  /** The document's decompressed size, when known or estimated (sizes the writer's tables and columns). */
   sizeHint?: number;
   /** Called after each input chunk is consumed, with the number of packages parsed so far. */
   afterChunk?: (packages: number) => void;

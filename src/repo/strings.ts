@@ -9,9 +9,9 @@ import { FNV_OFFSET, FNV_PRIME, fnv1a } from './capindex.js';
 import { HashSlots } from './hashslots.js';
 
 export class StringTable {
-  private t = new ByteColumn();
+  private t: ByteColumn;
   /** Where each entry's bytes start in the table; entry 0 at 0. */
-  private starts = new U32Column();
+  private starts: U32Column;
   private slots: HashSlots | undefined;
   /** A value's UTF-8 bytes are put together here before they are looked up. */
   private scratch = new Uint8Array(1 << 12);
@@ -20,8 +20,13 @@ export class StringTable {
   n = 1;
   private closed = false;
 
-  /** expect: about how many distinct values id() will see (sizes its index up front). */
-  constructor(expect = 0) {
+  /**
+   * expect: about how many distinct values id() will see (sizes its index
+   * up front); reserveBytes: the columns' reservation (columns.ts reserveFor).
+   */
+  constructor(expect = 0, reserveBytes?: number) {
+    this.t = new ByteColumn(reserveBytes);
+    this.starts = new U32Column(reserveBytes);
     this.slots = new HashSlots(expect);
     this.starts.push(0);
   }

@@ -2,11 +2,13 @@
 // decides when repomd.xml is fetched again, corrupt entries are rebuilt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { CachedPackage, loadRepo, plainPackage, repoFromUrl, repoCacheDir } from '../../src/repo/index.js';
 import { RpmkitError } from '../../src/errors.js';
-import { tempDir } from '../helpers/env.js';
+import { ROOT, tempDir } from '../helpers/env.js';
 import { makeRepo, pkgXml, plain, primaryXml } from './helpers.js';
 
 function setup(t: import('node:test').TestContext) {
@@ -183,4 +185,24 @@ test('an entry written from the columns in place has the bytes of one copied int
       ['c', [], ['/usr/bin/c']],
     ].map(([n, r, f]) => [n, r, f ?? []]),
   );
+});
+
+test('sixty repositories loaded cold in one process fit in 3 GB of address space', async (t) => {
+  // The parser's columns become the cache entry and live as long as the
+  // pool, so each reserves what its document can need, not 64 MB: with a
+  // fixed 64 MB per column this ran out of address space and V8 aborted.
+  const lib = path.join(ROOT, 'dist', 'repo', 'index.js');
+  if (process.platform !== 'linux' || !existsSync(lib)) {
+    t.skip('needs Linux and the built library (npm test builds it)');
+    return;
+  }
+  const tmp = tempDir(t);
+  const repo = makeRepo(path.join(tmp, 'repo'), { primary: primaryXml([pkgXml('a'), pkgXml('b')]) });
+  const script = `const { loadRepos, repoFromUrl } = await import(${JSON.stringify(pathToFileURL(lib).href)});
+const defs = Array.from({ length: 60 }, (_, i) => repoFromUrl(${JSON.stringify(repo)}, 'r' + i));
+const repos = await loadRepos(defs, { cacheDir: ${JSON.stringify(path.join(tmp, 'cache'))} });
+console.log(repos.reduce((n, r) => n + r.packages.length, 0));`;
+  const r = spawnSync('sh', ['-c', 'ulimit -v 3000000 && exec "$0" --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr.slice(0, 2000));
+  assert.equal(r.stdout.trim(), '120');
 });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StringTable } from '../../src/repo/strings.js';
-import { ByteColumn, F64Column, U32Column } from '../../src/repo/columns.js';
+import { ByteColumn, F64Column, U32Column, reserveFor } from '../../src/repo/columns.js';
 import { HashSlots, hash3 } from '../../src/repo/hashslots.js';
 import { fnv1a } from '../../src/repo/capindex.js';
 import { PoolWriter } from '../../src/repo/poolwriter.js';
@@ -196,4 +196,20 @@ test('pool writer: EVR and dependency ids match a Map over 300k triples', () => 
   assert.equal(w.nDep, depRef.size);
   w.releaseTables();
   assert.throws(() => w.evr(undefined, '1', '1'), (e: unknown) => e instanceof RpmkitError && e.code === 'INTERNAL');
+});
+
+test('columns reserve by document size, and one that outgrows its reservation moves with its contents', () => {
+  assert.equal(reserveFor(0), 64 << 20);
+  assert.equal(reserveFor(1000), 1 << 20);
+  assert.equal(reserveFor(5_000_000), 5_000_000);
+  assert.equal(reserveFor(1e12), 64 << 20);
+  const c = new U32Column(reserveFor(1000));
+  for (let i = 0; i < 2_000_000; i++) c.push(i ^ 0x5a5a);
+  assert.equal(c.n, 2_000_000);
+  const a = c.a;
+  for (let i = 0; i < 2_000_000; i += 997) assert.equal(a[i], i ^ 0x5a5a);
+  const t = new StringTable(0, reserveFor(1000));
+  const ids = Array.from({ length: 100_000 }, (_, i) => t.id(`value-${i}-${'x'.repeat(i % 40)}`));
+  assert.equal(text(t, ids[99_999] as number), `value-99999-${'x'.repeat(99_999 % 40)}`);
+  assert.equal(t.id('value-5-xxxxx'), ids[5]);
 });
