@@ -27,11 +27,12 @@ const FIRST_RESERVE = 64 << 20;
 const SMALL_RESERVE = 1 << 20;
 
 /**
- * The reservation for the columns of a document of `docBytes` bytes: none
- * of a parse's columns outgrows the document, so that much (at least 1 MiB,
- * at most the default) leaves no column to move. The columns of a parsed
- * repository live as long as its pool, so a small repository should not
- * hold 64 MB of address space per column.
+ * The reservation for the columns of a document of `docBytes` bytes. On
+ * real repository metadata no column of a parse outgrows the document, so
+ * that much (at least 1 MiB, at most the default) leaves no column to move;
+ * one that does (a document of empty packages) moves, as any column may.
+ * The columns of a parsed repository live as long as its pool, so a small
+ * repository should not hold 64 MB of address space per column.
  */
 export function reserveFor(docBytes: number): number {
   return docBytes > 0 ? Math.min(FIRST_RESERVE, Math.max(SMALL_RESERVE, Math.ceil(docBytes))) : FIRST_RESERVE;
