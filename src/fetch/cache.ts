@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseChecksum } from './verify.js';
+import { RpmkitError } from '../errors.js';
 
 export function blobPath(cacheDir: string, checksum: string): string {
   const { algo, hex } = parseChecksum(checksum, 'cache');
@@ -82,18 +83,43 @@ export async function claimPartial(cacheDir: string, checksum: string): Promise<
  * partial folder, then commitBlob's rename, so readers only ever see the
  * whole file.
  */
-export async function storeBlob(cacheDir: string, checksum: string, data: Uint8Array): Promise<string> {
+export async function storeBlob(cacheDir: string, checksum: string, data: Uint8Array | Uint8Array[]): Promise<string> {
   const { algo, hex } = parseChecksum(checksum, 'cache');
   const dir = partialDir(cacheDir);
   await ensureDir(dir);
   const tmp = path.join(dir, `${algo}-${hex}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await fs.writeFile(tmp, data, { flag: 'wx' });
+    if (Array.isArray(data)) await writePieces(tmp, data);
+    else await fs.writeFile(tmp, data, { flag: 'wx' });
     return await commitBlob(cacheDir, checksum, tmp);
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** Write a new file (refusing an existing one) from pieces, in one writev where the system takes it. */
+async function writePieces(file: string, pieces: Uint8Array[]): Promise<void> {
+  const fh = await fs.open(file, 'wx');
+  try {
+    let rest = pieces;
+    while (rest.length) {
+      const { bytesWritten } = await fh.writev(rest);
+      if (bytesWritten === 0) throw new RpmkitError('IO_ERROR', `writing ${file}: no progress`);
+      rest = skipWritten(rest, bytesWritten);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** What is left of `pieces` after `n` bytes of them were written. */
+function skipWritten(pieces: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (i < pieces.length && n >= (pieces[i] as Uint8Array).length) n -= (pieces[i++] as Uint8Array).length;
+  const rest = pieces.slice(i);
+  if (n > 0 && rest.length) rest[0] = (rest[0] as Uint8Array).subarray(n);
+  return rest.filter((p) => p.length > 0);
 }
 
 /** Move a verified file to its blob path (atomic; same filesystem). */

@@ -59,7 +59,7 @@ async function sizeOf(file: string): Promise<number> {
  * already on disk. Without `part` (a small file) the body stays in memory
  * and is returned once verified.
  */
-async function fetchFromUrl(item: DownloadItem, url: string, part: string | undefined, opts: DownloadOptions, shown: { bytes: number }): Promise<{ failure?: UrlFailure; data?: Buffer }> {
+async function fetchFromUrl(item: DownloadItem, url: string, part: string | undefined, opts: DownloadOptions, shown: { bytes: number }): Promise<{ failure?: UrlFailure; data?: Buffer[] }> {
   const { algo, hex } = parseChecksum(item.checksum, item.name);
   const retries = opts.retries ?? 4;
   const delay = opts.retryDelayMs ?? 300;
@@ -80,6 +80,9 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string | unde
     try {
       const r = await httpGet(url, {
         dest: part,
+        // In memory, the body stays in the pieces it came in: they are
+        // written out as they are (no copy of the whole file first).
+        asChunks: true,
         start,
         maxSize: item.size,
         retries: 0,
@@ -117,7 +120,7 @@ async function fetchFromUrl(item: DownloadItem, url: string, part: string | unde
         } };
       }
       // Verified; a small file goes to the cache in one write (no fsync: cache hits are re-hashed, so a torn write is caught).
-      return part ? {} : { data: r.data };
+      return part ? {} : { data: r.chunks ?? [] };
     } catch (e) {
       if (!(e instanceof RpmkitError)) throw e;
       const status = statusOf(e);
@@ -185,7 +188,7 @@ async function fetchOne(item: DownloadItem, opts: DownloadOptions): Promise<Down
       opts.onEvent?.({ type: 'file-start', name: item.name, url: redactUrl(url) });
       const { failure: f, data } = await fetchFromUrl(item, url, claim?.path, opts, shown);
       if (!f) {
-        const dest = claim ? await commitBlob(opts.cacheDir, item.checksum, claim.path) : await storeBlob(opts.cacheDir, item.checksum, data as Buffer);
+        const dest = claim ? await commitBlob(opts.cacheDir, item.checksum, claim.path) : await storeBlob(opts.cacheDir, item.checksum, data ?? []);
         opts.onEvent?.({ type: 'file-done', name: item.name, source: 'network', bytes: item.size });
         return { item, path: dest, source: 'network' };
       }

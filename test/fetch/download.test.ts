@@ -285,3 +285,16 @@ await downloadPackages(items, { cacheDir: process.argv[3], concurrency: 3, retri
   assert.equal(assertCacheSound(cacheDir), 6);
   assert.deepEqual(partials(cacheDir), [], 'no partial or lock files left');
 });
+
+test('a verified body kept in pieces is stored as one blob with the same bytes', async (t) => {
+  const { storeBlob } = await import('../../src/fetch/cache.js');
+  const cacheDir = tempDir(t);
+  const whole = randomBytes(300_000);
+  // Uneven pieces, an empty one among them, as a response body arrives.
+  const pieces = [whole.subarray(0, 1), whole.subarray(1, 1), whole.subarray(1, 65_537), whole.subarray(65_537)];
+  const file = await storeBlob(cacheDir, sha(whole), pieces);
+  assert.equal(file, blobPath(cacheDir, sha(whole)));
+  assert.deepEqual(readFileSync(file), whole);
+  assert.equal(partials(cacheDir).length, 0);
+  assert.equal(assertCacheSound(cacheDir), 1);
+});
