@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseChecksum } from './verify.js';
-import { RpmkitError } from '../errors.js';
+import { writeAll } from '../util/writeall.js';
 
 export function blobPath(cacheDir: string, checksum: string): string {
   const { algo, hex } = parseChecksum(checksum, 'cache');
@@ -98,28 +98,14 @@ export async function storeBlob(cacheDir: string, checksum: string, data: Uint8A
   }
 }
 
-/** Write a new file (refusing an existing one) from pieces, in one writev where the system takes it. */
+/** Write a new file (refusing an existing one) from pieces. */
 async function writePieces(file: string, pieces: Uint8Array[]): Promise<void> {
   const fh = await fs.open(file, 'wx');
   try {
-    let rest = pieces;
-    while (rest.length) {
-      const { bytesWritten } = await fh.writev(rest);
-      if (bytesWritten === 0) throw new RpmkitError('IO_ERROR', `writing ${file}: no progress`);
-      rest = skipWritten(rest, bytesWritten);
-    }
+    await writeAll(fh, pieces, file);
   } finally {
     await fh.close();
   }
-}
-
-/** What is left of `pieces` after `n` bytes of them were written. */
-function skipWritten(pieces: Uint8Array[], n: number): Uint8Array[] {
-  let i = 0;
-  while (i < pieces.length && n >= (pieces[i] as Uint8Array).length) n -= (pieces[i++] as Uint8Array).length;
-  const rest = pieces.slice(i);
-  if (n > 0 && rest.length) rest[0] = (rest[0] as Uint8Array).subarray(n);
-  return rest.filter((p) => p.length > 0);
 }
 
 /** Move a verified file to its blob path (atomic; same filesystem). */

@@ -10,6 +10,7 @@ import { RpmkitError } from '../errors.js';
 import { httpGet, joinUrl, type HttpGetOptions } from '../net/index.js';
 import { redactUrl } from '../util/redact.js';
 import { tempPathFor } from '../util/atomic.js';
+import { writeAll } from '../util/writeall.js';
 import type { Advisory, Package, Repo, RepoDefinition } from './types.js';
 import { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';
 import { resolveBaseUrls } from './mirrors.js';
@@ -265,9 +266,7 @@ async function writeFileAtomic(target: string, data: string | Uint8Array | Uint8
     if (Array.isArray(data)) {
       const fh = await fs.open(tmp, 'w');
       try {
-        for (const part of data) {
-          for (let off = 0; off < part.length; ) off += (await fh.write(part, off, part.length - off)).bytesWritten;
-        }
+        await writeAll(fh, data, tmp);
       } finally {
         await fh.close();
       }
