@@ -11,7 +11,7 @@
 // entities and character references, nothing after the root — and skips the
 // rest of XML's rules.
 import { RpmkitError } from '../errors.js';
-import { FNV_OFFSET, FNV_PRIME } from './capindex.js';
+import { FNV_OFFSET, FNV_PRIME, fnv1a } from './capindex.js';
 
 export interface ByteXmlHandler {
   /**
@@ -30,7 +30,8 @@ export interface ByteXmlHandler {
 const LATIN1 = new TextDecoder('latin1');
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const ENCODER = new TextEncoder();
-const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13;
+/** XML white space. */
+export const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13;
 
 /** Byte strings to small ids: tag names, attribute names. */
 class Names {
@@ -44,7 +45,7 @@ class Names {
   ) {
     for (const n of names) {
       const b = ENCODER.encode(n);
-      const id = this.id(b, 0, b.length, fnv(b, 0, b.length), true);
+      const id = this.id(b, 0, b.length, fnv1a(b, 0, b.length), true);
       // Longer names are looked up by hash (known() sends every length
       // from 16 there).
       if (b.length > 0 && b.length < 16) {
@@ -63,7 +64,7 @@ class Names {
     if (len === 0) return -1;
     const q = len < 16 ? (this.quick[(len << 8) | (b[from] as number)] as number) : -2;
     if (q === -1) return -1;
-    if (q === -2) return this.id(b, from, to, fnv(b, from, to), false);
+    if (q === -2) return this.id(b, from, to, fnv1a(b, from, to), false);
     const k = this.bytes[q] as Uint8Array;
     for (let j = 1; j < len; j++) if (k[j] !== b[from + j]) return -1;
     return q;
@@ -98,7 +99,7 @@ class Names {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     const mask = slots.length - 1;
     this.bytes.forEach((k, id) => {
-      let i = fnv(k, 0, k.length) & mask;
+      let i = fnv1a(k, 0, k.length) & mask;
       while ((slots[i] as number) >= 0) i = (i + 1) & mask;
       slots[i] = id;
     });
@@ -108,12 +109,6 @@ class Names {
   name(id: number): string {
     return UTF8.decode(this.bytes[id]);
   }
-}
-
-function fnv(b: Uint8Array, from: number, to: number): number {
-  let h = FNV_OFFSET;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ (b[i] as number), FNV_PRIME);
-  return h >>> 0;
 }
 
 /** A growable byte buffer. */

@@ -3,7 +3,7 @@
 // caller decodes the pool afterwards, which yields compact, shared objects —
 // the same ones a warm (cached) load produces.
 import { RpmkitError } from '../errors.js';
-import { ByteXml } from './bytexml.js';
+import { ByteXml, isSpace } from './bytexml.js';
 import { PoolWriter } from './poolwriter.js';
 import { STRING_FIELD_INDEX as F, DEP_OP_CODE, FILE_TYPE_CODE } from './poolformat.js';
 import { normalizeChecksumType } from './xml.js';
@@ -325,8 +325,4 @@ export async function parsePrimaryToPool(chunks: AsyncIterable<Uint8Array> | Ite
   x.end();
   w.releaseTables();
   return { writer: w, declared };
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 9 || c === 13;
 }
