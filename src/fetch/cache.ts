@@ -79,32 +79,27 @@ export async function claimPartial(cacheDir: string, checksum: string): Promise<
 }
 
 /**
- * Write verified bytes to their blob path: a private temp file in the
- * partial folder, then commitBlob's rename, so readers only ever see the
- * whole file.
+ * Write verified bytes, in the pieces they arrived in, to their blob path:
+ * a private temp file in the partial folder (written with one writev, the
+ * pieces never joined), then commitBlob's rename, so readers only ever see
+ * the whole file.
  */
-export async function storeBlob(cacheDir: string, checksum: string, data: Uint8Array | Uint8Array[]): Promise<string> {
+export async function storeBlob(cacheDir: string, checksum: string, pieces: Uint8Array[]): Promise<string> {
   const { algo, hex } = parseChecksum(checksum, 'cache');
   const dir = partialDir(cacheDir);
   await ensureDir(dir);
   const tmp = path.join(dir, `${algo}-${hex}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    if (Array.isArray(data)) await writePieces(tmp, data);
-    else await fs.writeFile(tmp, data, { flag: 'wx' });
+    const fh = await fs.open(tmp, 'wx');
+    try {
+      await writeAll(fh, pieces, tmp);
+    } finally {
+      await fh.close();
+    }
     return await commitBlob(cacheDir, checksum, tmp);
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
-  }
-}
-
-/** Write a new file (refusing an existing one) from pieces. */
-async function writePieces(file: string, pieces: Uint8Array[]): Promise<void> {
-  const fh = await fs.open(file, 'wx');
-  try {
-    await writeAll(fh, pieces, file);
-  } finally {
-    await fh.close();
   }
 }
 
