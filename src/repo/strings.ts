@@ -69,7 +69,7 @@ export class StringTable {
     a[at - 1] = 0;
     // Most entries are short, and a loop beats a subarray() and a set()
     // call on them; descriptions and the like are copied natively.
-    if (len > 32) a.set(src.subarray(from, from + len), at);
+    if (len > LONG) a.set(src.subarray(from, from + len), at);
     else for (let k = 0; k < len; k++) a[at + k] = src[from + k] as number;
     this.starts.push(at);
     t.n += len + 1;
@@ -148,7 +148,7 @@ export class StringTable {
 
   /** Like add(), for the UTF-8 value b[from, to) (see idBytes). */
   addBytes(b: Uint8Array, from: number, to: number): number {
-    if (to - from > 32) {
+    if (to - from > LONG) {
       // Long values (descriptions): the checks run natively.
       const v = b.subarray(from, to);
       if (v.indexOf(0) >= 0) this.fail();
@@ -204,5 +204,7 @@ export class StringTable {
   }
 }
 
+/** Values longer than this are checked and copied with native calls; shorter ones by loops, which beat the calls on them. */
+const LONG = 32;
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
