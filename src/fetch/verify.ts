@@ -1,8 +1,9 @@
 // Hashing files and comparing them with the checksum a lock or repository
 // gives: the single check every file passes before anyone trusts it.
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { RpmkitError } from '../errors.js';
+import { fileChunks } from '../util/readfile.js';
 
 /** Node's digest name for a repo-md checksum type ("sha" is sha1 in old repos). */
 export function nodeAlgo(algo: string): string {
@@ -18,7 +19,7 @@ export function parseChecksum(checksum: string, what: string): { algo: string; h
 
 export async function hashFile(file: string, algo: string): Promise<string> {
   const h = createHash(nodeAlgo(algo));
-  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+  for await (const c of fileChunks(file)) h.update(c);
   return h.digest('hex');
 }
 

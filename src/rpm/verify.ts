@@ -11,6 +11,7 @@ import type * as openpgp from 'openpgp';
 // it is the costliest module to load at start-up.
 const pgp = () => import('openpgp');
 import { RpmkitError } from '../errors.js';
+import { fileChunks } from '../util/readfile.js';
 import { decompressedPayload } from './decompress.js';
 import { HEADER_MAGIC } from './header.js';
 import type { KeyRing } from './keys.js';
@@ -72,10 +73,10 @@ export function formatItem(i: VerifyItem): string {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** Bytes [start, end) of the package, streamed. */
+/** Bytes [start, end) of the package; a chunk is valid until the next is asked for (fileChunks). */
 function range(rpm: RpmFile, start: number, end = rpm.fileSize): AsyncIterable<Buffer> {
   if (rpm.buffer || end <= start) return Readable.from(rpm.buffer && end > start ? [Buffer.from(rpm.buffer.buffer, rpm.buffer.byteOffset + start, end - start)] : []);
-  return createReadStream(rpm.path, { start, end: end - 1, highWaterMark: 256 * 1024 });
+  return fileChunks(rpm.path, start, end);
 }
 
 interface DigestCheck {
