@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pRetry from 'p-retry';
 import { RpmkitError } from '../errors.js';
+import { fileChunks } from '../util/readfile.js';
 import { redactUrl } from '../util/redact.js';
 import { basicAuthHeader, credentialsFromEnv, credentialsFromNetrc, type Credentials } from './auth.js';
 import { send, type TlsOptions } from './transport.js';
@@ -344,7 +345,7 @@ interface Sink {
 
 async function prehash(hash: Hash, file: string, end: number): Promise<void> {
   if (end <= 0) return;
-  for await (const c of createReadStream(file, { start: 0, end: end - 1 })) hash.update(c as Buffer);
+  for await (const c of fileChunks(file, 0, end)) hash.update(c);
 }
 
 async function openSink(opts: HttpGetOptions, offset: number): Promise<Sink> {

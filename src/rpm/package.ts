@@ -1,9 +1,9 @@
 // An RPM file as a pool Package (src/repo/types.ts), for local .rpm files
 // given on the command line: what createrepo_c would write for it.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { Dep, FileType, Package } from '../repo/types.js';
 import type { RpmDep, RpmFile } from './types.js';
+import { fileChunks } from '../util/readfile.js';
 
 function plain(d: RpmDep): Dep {
   const out: Dep = { name: d.name };
@@ -18,7 +18,7 @@ function plain(d: RpmDep): Dep {
 export async function fileSha256(rpm: RpmFile): Promise<string> {
   const h = createHash('sha256');
   if (rpm.buffer) h.update(rpm.buffer);
-  else for await (const c of createReadStream(rpm.path)) h.update(c as Buffer);
+  else for await (const c of fileChunks(rpm.path)) h.update(c);
   return h.digest('hex');
 }
 
