@@ -8,7 +8,7 @@ import * as fss from 'node:fs';
 import * as path from 'node:path';
 import { RpmkitError } from '../errors.js';
 import type { RpmFile } from '../rpm/index.js';
-import { loadInOrder, type LoadedPackage } from './prefetch.js';
+import { loadInOrder, READ_AHEAD, type LoadedPackage } from './prefetch.js';
 import { buildRpmdb, readRpmdbBlobs, installedPackage, FILE_STATE } from '../rpmdb/index.js';
 import { packagePathComponents, resolveDirInRoot } from './paths.js';
 import { readIdMaps, readOwnershipManifest, writeOwnershipManifest, type OwnershipEntry } from './ownership.js';
@@ -38,10 +38,7 @@ import { WriteQueue } from './writequeue.js';
 
 export type { SkippedNode, SkippedScriptlet } from './plan.js';
 
-/** How many packages are read ahead of the one being written. */
-const READ_AHEAD = 2;
-
-/** How many in-memory files may be in flight to the disk at once. */
+/** How many written in-memory files may wait to land at once. */
 const WRITE_WINDOW = 32;
 
 export interface InstallPackage {

@@ -28,11 +28,9 @@ import {
   type OwnedPath,
   type PlannedFile,
 } from './plan.js';
-import { loadInOrder, type LoadedPackage } from './prefetch.js';
+import { loadInOrder, READ_AHEAD, type LoadedPackage } from './prefetch.js';
 import { MemoryTree, type TreeNode } from './tree.js';
 import { checkBody, readAll } from './write.js';
-
-const READ_AHEAD = 8;
 
 export type TreeInstallOptions = Omit<InstallOptions, 'root' | 'manifestPath'>;
 

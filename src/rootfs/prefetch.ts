@@ -42,9 +42,9 @@ async function checkDigests(rpm: RpmFile): Promise<void> {
 }
 
 /** Start reading a package (headers, and the payload when small). Errors surface when it is used. */
-export function loadPackage(pkg: { file: string; rpm?: RpmFile }, opts: { verifyDigests?: boolean } = {}): Promise<LoadedPackage> {
+export function loadPackage(pkg: { file: string; rpm?: RpmFile }, opts: { verifyDigests?: boolean; after?: Promise<unknown> } = {}): Promise<LoadedPackage> {
   return (pkg.rpm ? Promise.resolve(pkg.rpm) : readRpm(pkg.file)).then((rpm) => {
-    const verified = opts.verifyDigests === false ? Promise.resolve() : checkDigests(rpm);
+    const verified = opts.verifyDigests === false ? Promise.resolve() : (opts.after ?? Promise.resolve()).then(() => checkDigests(rpm), () => checkDigests(rpm));
     verified.catch(() => {});
     const size = rpm.archiveSize ?? Infinity;
     if (!(size <= MAX_PREFETCH)) return { rpm, verified, entries: () => payloadEntries(rpm) };
@@ -73,24 +73,57 @@ export function loadPackage(pkg: { file: string; rpm?: RpmFile }, opts: { verify
   });
 }
 
+/** How far ahead of the package being written others are read and decoded. */
+export interface ReadAhead {
+  /** Most packages started ahead. */
+  packages: number;
+  /** Most decoded payload bytes held ahead (a package of unknown size counts half of it). */
+  bytes: number;
+}
+
 /**
- * The packages in order, each one started `ahead` packages before its turn,
- * so reading and decompressing overlap with whatever the caller does.
+ * The default: enough to keep the decoders busy through any run of small
+ * packages, bounded so a set of big ones does not sit decoded in memory.
  */
-export async function* loadInOrder(files: { file: string; rpm?: RpmFile }[], ahead: number, opts: { verifyDigests?: boolean } = {}): AsyncGenerator<LoadedPackage> {
+export const READ_AHEAD: ReadAhead = { packages: 64, bytes: 192 * 1024 * 1024 };
+
+/**
+ * The packages in order, each one started as early as `ahead` allows, so
+ * reading and decompressing overlap with whatever the caller does. The byte
+ * budget is what matters: the decoders then run through the small packages
+ * while the caller writes a big one, instead of idling two packages ahead.
+ */
+export async function* loadInOrder(
+  files: { file: string; rpm?: RpmFile }[],
+  ahead: ReadAhead,
+  opts: { verifyDigests?: boolean } = {},
+  load: typeof loadPackage = loadPackage,
+): AsyncGenerator<LoadedPackage> {
+  const cost = (f: { rpm?: RpmFile }) => Math.min(f.rpm?.archiveSize ?? ahead.bytes / 2, MAX_PREFETCH);
   const started: Promise<LoadedPackage>[] = [];
   let queued = 0;
-  const fill = (upTo: number) => {
-    for (; queued < Math.min(upTo, files.length); queued++) {
-      const l = loadPackage(files[queued], opts);
+  let held = 0;
+  // Digest checks run one after another, in install order: started all at
+  // once, they would share the disk and the thread, and the first package
+  // would wait for all of them.
+  let checked: Promise<unknown> = Promise.resolve();
+  const fill = () => {
+    // Always the next one; then more while they fit.
+    while (queued < files.length && (started.length === 0 || (started.length < ahead.packages && held + cost(files[queued]) <= ahead.bytes))) {
+      const l = load(files[queued], { ...opts, after: checked });
+      checked = l.then((p) => p.verified);
+      checked.catch(() => {});
       l.catch(() => {}); // surfaced when its turn comes
       started.push(l);
+      held += cost(files[queued]);
+      queued++;
     }
   };
   for (let i = 0; i < files.length; i++) {
-    fill(i + 1);
+    fill();
     const loaded = await started.shift()!;
-    fill(i + 1 + ahead);
+    held -= cost(files[i]);
+    fill();
     yield loaded;
   }
 }
