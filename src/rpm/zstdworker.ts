@@ -29,16 +29,26 @@ const decoder = new ZSTDDecoder();
 // thread needs fetch for nothing else.
 (globalThis as { fetch?: unknown }).fetch = undefined;
 const ready = decoder.init();
+// Jobs are decoded one at a time in the order they came: the caller asks
+// for payloads in install order and waits for the first. Each job's read
+// starts on arrival (on the thread pool), so the next input is usually in
+// memory when the decoder gets to it.
+let turn: Promise<unknown> = Promise.resolve();
 port.on('message', (job: ZstdJob) => {
-  void (async (): Promise<ZstdReply> => {
+  const input = readFrom(job.path, job.offset, job.max);
+  input.catch(() => {}); // answered below
+  turn = turn.then(async (): Promise<void> => {
+    let reply: ZstdReply = { id: job.id };
     try {
       await ready;
-      const input = await readFrom(job.path, job.offset, job.max);
-      if (!input?.length) return { id: job.id };
-      const out = decoder.decode(input, job.size);
-      return out.length === job.size ? { id: job.id, data: out } : { id: job.id };
+      const data = await input;
+      if (data?.length) {
+        const out = decoder.decode(data, job.size);
+        if (out.length === job.size) reply = { id: job.id, data: out };
+      }
     } catch {
-      return { id: job.id };
+      // no result: the caller's own decoder decides and reports
     }
-  })().then((reply) => port.postMessage(reply, reply.data ? [reply.data.buffer as ArrayBuffer] : []));
+    port.postMessage(reply, reply.data ? [reply.data.buffer as ArrayBuffer] : []);
+  });
 });

@@ -337,6 +337,36 @@ test('zstd on a worker thread: the same bytes; a damaged frame or a size that li
   assert.ok(n >= 4, `${n} zstd packages`);
 });
 
+test('zstd on a worker thread: jobs started together are answered in the order they were asked, a failed one in between included', async (t) => {
+  const root = sharedPath(t, 'data/rpms');
+  if (!root) return;
+  const before = process.env.RPMKIT_DECODE_THREADS;
+  process.env.RPMKIT_DECODE_THREADS = '1'; // one worker: the order is its own
+  t.after(() => {
+    if (before === undefined) delete process.env.RPMKIT_DECODE_THREADS;
+    else process.env.RPMKIT_DECODE_THREADS = before;
+  });
+  const rpms: RpmFile[] = [];
+  for (const file of rpmFiles(root)) {
+    const rpm = await readRpm(file);
+    if (rpm.payloadCompressor === 'zstd' && rpm.archiveSize) rpms.push(rpm);
+  }
+  assert.ok(rpms.length >= 4, `${rpms.length} zstd packages`);
+  // Biggest first: if reads finishing first were decoded first, the small ones would overtake it.
+  rpms.sort((a, b) => b.fileSize - a.fileSize);
+  const jobs = [...rpms.slice(0, 2), { ...rpms[0], path: path.join(tempDir(t), 'gone.rpm') }, ...rpms.slice(2)];
+  const order: number[] = [];
+  const results = await Promise.all(jobs.map((r, i) => startPayloadDecode(r)!.then((b) => (order.push(i), b))));
+  assert.deepEqual(order, jobs.map((_, i) => i));
+  assert.equal(results[2], undefined, 'the missing file: no result');
+  for (const [i, r] of jobs.entries()) {
+    if (i === 2) continue;
+    const h = createHash('sha256');
+    for await (const c of decompressedPayload(r, { zstd: 'js' })) h.update(c);
+    assert.equal(createHash('sha256').update(results[i]!).digest('hex'), h.digest('hex'), path.basename(r.path));
+  }
+});
+
 test('bodies read partly (or not at all) are skipped correctly before the next entry', async (t) => {
   const file = sharedPath(t, 'data/rpms/distro/hello-2.12.1-2.fc39.x86_64.rpm');
   if (!file) return;
