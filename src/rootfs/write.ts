@@ -5,20 +5,13 @@
 import { constants as C } from 'node:fs';
 import * as fss from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes, createHash, getHashes } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 import type * as ChildProcess from 'node:child_process';
 import { RpmkitError } from '../errors.js';
 import { lazyBuiltin } from '../util/builtin.js';
 
 const childProcess = lazyBuiltin<typeof ChildProcess>('node:child_process');
-import type { RpmFileInfo, CpioEntry } from '../rpm/index.js';
-
-const NODE_HASHES = new Set(getHashes());
-
-export function digestAlgo(algo: string): string | undefined {
-  const a = algo.toLowerCase().replace('-', '');
-  return NODE_HASHES.has(a) ? a : undefined;
-}
+import { fileDigestHash, knownBodyDigest, type RpmFileInfo, type CpioEntry } from '../rpm/index.js';
 
 export function tmpName(dir: string, kind: string): string {
   return path.join(dir, `.rpmkit-${kind}-${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -43,9 +36,10 @@ export function digestError(nevra: string, f: RpmFileInfo, got: string): RpmkitE
 export function checkBody(data: Buffer, f: RpmFileInfo, nevra: string): void {
   if (data.length > f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds more than the ${f.size} bytes the header declares`, { details: { package: nevra, path: f.path } });
   if (data.length !== f.size) throw new RpmkitError('PAYLOAD_INVALID', `${nevra}: ${f.path}: archive holds ${data.length} bytes, the header declares ${f.size}`, { details: { package: nevra, path: f.path } });
-  const algo = f.digest ? digestAlgo(f.digestAlgo) : undefined;
+  const algo = f.digest ? fileDigestHash(f.digestAlgo) : undefined;
   if (algo) {
-    const got = createHash(algo).update(data).digest('hex');
+    // Usually worked out already, on the thread that decoded the payload.
+    const got = knownBodyDigest(data, algo) ?? createHash(algo).update(data).digest('hex');
     if (got !== f.digest.toLowerCase()) throw digestError(nevra, f, got);
   }
 }
@@ -90,7 +84,7 @@ export async function writeData(tmp: string, data: Buffer, f: RpmFileInfo, opene
 export async function writeBody(dir: string, entry: CpioEntry, f: RpmFileInfo, nevra: string): Promise<string> {
   const tmp = tmpName(dir, 'tmp');
   const fd = fss.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
-  const algo = f.digest ? digestAlgo(f.digestAlgo) : undefined;
+  const algo = f.digest ? fileDigestHash(f.digestAlgo) : undefined;
   const hash = algo ? createHash(algo) : undefined;
   let size = 0;
   try {

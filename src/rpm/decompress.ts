@@ -17,6 +17,7 @@ import { RpmkitError } from '../errors.js';
 import { lazyBuiltin } from '../util/builtin.js';
 import { readFrom } from '../util/readfile.js';
 import { decodeZstdOffThread, warmZstdPool } from './zstdpool.js';
+import { packageDigestHash } from './bodydigests.js';
 import type { RpmFile } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -448,13 +449,14 @@ async function wasmZstd(rpm: RpmFile): Promise<Buffer | undefined> {
  * Start decoding a package's payload on a worker thread (zstdpool.ts), for
  * a caller that will read the payload later and has other work meanwhile.
  * Undefined when that does not apply (not zstd, too big, no spare core, or
- * Node decodes zstd natively); pass the promise to payloadEntries.
+ * Node decodes zstd natively); pass the promise to payloadEntries. The
+ * worker also hashes the file bodies (knownBodyDigest then has them).
  */
 export function startPayloadDecode(rpm: RpmFile): Promise<Buffer | undefined> | undefined {
   const size = rpm.archiveSize;
   if (!decodesOffThread(rpm) || size === undefined) return undefined;
   // Checked here too: decompressedPayload takes the result without a limit.
-  return decodeZstdOffThread({ path: rpm.path, offset: rpm.payloadOffset, max: WASM_ZSTD_MAX, size })?.then((b) => (b?.length === size ? b : undefined));
+  return decodeZstdOffThread({ path: rpm.path, offset: rpm.payloadOffset, max: WASM_ZSTD_MAX, size, digest: packageDigestHash(rpm) })?.then((b) => (b?.length === size ? b : undefined));
 }
 
 /** Whether startPayloadDecode would decode this package's payload on a worker. */

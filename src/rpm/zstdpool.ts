@@ -11,6 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import type * as WorkerThreads from 'node:worker_threads';
 import { lazyBuiltin } from '../util/builtin.js';
 import type { ZstdJob, ZstdReply } from './zstdworker.js';
+import { rememberBodyDigests } from './bodydigests.js';
 
 const workerThreads = lazyBuiltin<typeof WorkerThreads>('node:worker_threads');
 
@@ -30,6 +31,8 @@ interface Slot {
 
 const slots: Slot[] = [];
 const waiting = new Map<number, (data: Buffer | undefined) => void>();
+/** The body digest asked for with each job still out. */
+const digestOf = new Map<number, string>();
 let nextId = 0;
 
 /** Worker threads to use: $RPMKIT_DECODE_THREADS, else one fewer than the cores (the caller keeps one), at most 4. */
@@ -48,6 +51,9 @@ function start(): Slot {
   w.unref();
   w.on('message', (r: ZstdReply) => {
     slot.pending.delete(r.id);
+    const algo = digestOf.get(r.id);
+    digestOf.delete(r.id);
+    if (r.data && r.digests && algo) rememberBodyDigests(r.data, algo, r.digests);
     answer(r.id, r.data ? Buffer.from(r.data.buffer, r.data.byteOffset, r.data.length) : undefined);
     if (slot.pending.size === 0) {
       // Idle: it must not keep the process alive (see decodeZstdOffThread).
@@ -63,6 +69,7 @@ function start(): Slot {
 function answer(id: number, data: Buffer | undefined): void {
   const done = waiting.get(id);
   waiting.delete(id);
+  digestOf.delete(id);
   done?.(data);
 }
 
@@ -93,6 +100,7 @@ export function decodeZstdOffThread(job: Omit<ZstdJob, 'id'>): Promise<Buffer | 
   const w = slot.w;
   // Referenced while it has work: a caller awaiting only this decode must not see the process exit under it.
   w.ref();
+  if (job.digest) digestOf.set(id, job.digest);
   return new Promise((resolve) => {
     waiting.set(id, resolve);
     w.postMessage({ ...job, id } satisfies ZstdJob);

@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ZSTDDecoder } from 'zstddec';
 import { readFrom } from '../util/readfile.js';
+import { bodyDigests, type BodyDigests } from './bodydigests.js';
 
 export interface ZstdJob {
   id: number;
@@ -15,10 +16,13 @@ export interface ZstdJob {
   max: number;
   /** The decoded size the header declares; anything else is no result. */
   size: number;
+  /** Also work out the file bodies' digests with this hash (bodydigests.ts). */
+  digest?: string;
 }
 export interface ZstdReply {
   id: number;
   data?: Uint8Array;
+  digests?: BodyDigests;
 }
 
 const port = parentPort;
@@ -44,7 +48,7 @@ port.on('message', (job: ZstdJob) => {
       const data = await input;
       if (data?.length) {
         const out = decoder.decode(data, job.size);
-        if (out.length === job.size) reply = { id: job.id, data: out };
+        if (out.length === job.size) reply = { id: job.id, data: out, digests: job.digest ? bodyDigests(out, job.digest) : undefined };
       }
     } catch {
       // no result: the caller's own decoder decides and reports

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { needTool, tempDir } from '../helpers/env.js';
 import { distroRepo } from '../helpers/fixtures.js';
@@ -146,6 +146,29 @@ test('a corrupted file body: CHECKSUM_MISMATCH, files already written by that pa
   const { payloadOffset } = splitRpm(bad);
   assert.equal(patch(bad, 'THE LAST FILE', 'THE LAST FILX', payloadOffset), 1);
   await expectFailure(dir, [g], bad, 'CHECKSUM_MISMATCH', /corrupt-1-1\.noarch.*\/usr\/share\/corrupt\/z/);
+});
+
+test('a zstd package whose header digest does not match a body: CHECKSUM_MISMATCH from the digests the decode worker works out', async (t) => {
+  if (!needTool(t, 'rpmbuild')) return;
+  const before = process.env.RPMKIT_DECODE_THREADS;
+  process.env.RPMKIT_DECODE_THREADS = '1'; // the worker path, also on a one-core machine
+  t.after(() => {
+    if (before === undefined) delete process.env.RPMKIT_DECODE_THREADS;
+    else process.env.RPMKIT_DECODE_THREADS = before;
+  });
+  const dir = tempDir(t);
+  const [bad] = buildRpms(dir, [{ name: 'zbad', payload: 'w3.zstdio', files: [{ path: '/usr/share/zbad/a', content: 'first' }, { path: '/usr/share/zbad/z', content: 'THE LAST FILE' }] }]);
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  const b = readFileSync(bad);
+  const at = b.indexOf(sha('THE LAST FILE'));
+  assert.ok(at > 0 && at < splitRpm(bad).payloadOffset, 'the digest is in the header');
+  b.write(sha('THE LAST FILX'), at, 'latin1');
+  writeFileSync(bad, b);
+  // Package-level digests off: the file digest check alone must refuse it.
+  for (const install of [(root: string) => installRoot({ root, packages: [{ file: bad }], verifyDigests: false }), () => installTree({ packages: [{ file: bad }], verifyDigests: false })]) {
+    const root = path.join(dir, `root-${randomBytes(3).toString('hex')}`);
+    await assert.rejects(install(root), (e: unknown) => e instanceof RpmkitError && e.code === 'CHECKSUM_MISMATCH' && /zbad.*\/usr\/share\/zbad\/z: content digest/.test(e.message));
+  }
 });
 
 test('a package that replaces a file already in the root gets it back on failure', async (t) => {
