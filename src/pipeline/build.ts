@@ -12,7 +12,7 @@ import { buildImage, resolveSourceDateEpoch, type BuildImageResult, type Compres
 import { RpmkitError } from '../errors.js';
 import { capsTextToXattr, installTree, type InstallReport } from '../rootfs/index.js';
 import type { KeyRing } from '../rpm/index.js';
-import { installPrepared, prepareLocked, type LockedFile } from './install.js';
+import { installInputs, installPrepared, prepareLocked, type LockedFile } from './install.js';
 
 export interface BuildLockedOptions {
   files: LockedFile[];
@@ -108,7 +108,7 @@ export async function buildLocked(opts: BuildLockedOptions): Promise<BuildLocked
 
   if (stage === 'memory') {
     opts.onPhase?.('install', 'memory');
-    const { tree, report } = await installTree({ ...install, packages: ordered.map((f) => ({ file: f.path, rpm: f.rpm })) });
+    const { tree, report } = await installTree({ ...install, packages: installInputs(ordered) });
     return done(await image(report, { entries: tree.entries() }), report);
   }
   const root = opts.keepRoot ? path.resolve(opts.keepRoot) : await fs.mkdtemp(path.join(os.tmpdir(), 'rpmkit-root-'));

@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import * as os from 'node:os';
 import { RpmkitError } from '../errors.js';
 import { lockPackageNevra, type LockPackage } from '../lockfile/index.js';
-import { installRoot, type InstallReport } from '../rootfs/index.js';
+import { installRoot, type InstallPackage, type InstallReport } from '../rootfs/index.js';
 import { prewarmPayloadDecode, readRpm, rpmToPackage, verifyRpm, formatItem, type KeyRing, type RpmFile } from '../rpm/index.js';
 import type { Package } from '../repo/types.js';
 import { installOrder } from '../solver/index.js';
@@ -41,6 +41,13 @@ export interface PreparedFile extends LockedFile {
   header: Package;
   /** The file's headers as read, for the install (no second read). */
   rpm: RpmFile;
+  /** Its header and payload digests were checked here (with its signature): the install need not again. */
+  digestsChecked: boolean;
+}
+
+/** Prepared files as the installers take them. */
+export function installInputs(ordered: PreparedFile[]): InstallPackage[] {
+  return ordered.map((f) => ({ file: f.path, rpm: f.rpm, digestsChecked: f.digestsChecked }));
 }
 
 export async function prepareLocked(files: LockedFile[], keyRings: Map<string, KeyRing>, onVerified?: (nevra: string, sig: string) => void): Promise<PreparedFile[]> {
@@ -70,14 +77,14 @@ export async function prepareLocked(files: LockedFile[], keyRings: Map<string, K
           onVerified?.(nevra, v.signature);
         }
         const sha = f.pkg.checksum.startsWith('sha256:') ? f.pkg.checksum.slice(7) : undefined;
-        return { file: f, rpm, pkg: await rpmToPackage(rpm, f.pkg.repo, sha) };
+        return { file: f, rpm, digestsChecked: ring !== undefined, pkg: await rpmToPackage(rpm, f.pkg.repo, sha) };
       }),
     ),
   );
   const byPkg = new Map(read.map((r) => [r.pkg, r]));
   return installOrder(read.map((r) => r.pkg)).map((p) => {
     const r = byPkg.get(p)!;
-    return { ...r.file, rpm: r.rpm, header: p };
+    return { ...r.file, rpm: r.rpm, digestsChecked: r.digestsChecked, header: p };
   });
 }
 
@@ -92,7 +99,7 @@ export async function installPrepared(ordered: PreparedFile[], opts: Omit<Instal
   return installRoot({
     installTime: opts.installTime,
     root: opts.root,
-    packages: ordered.map((f) => ({ file: f.path, rpm: f.rpm })),
+    packages: installInputs(ordered),
     docs: opts.docs,
     langs: opts.langs,
     osRelease: opts.osRelease,

@@ -46,6 +46,8 @@ export interface InstallPackage {
   file: string;
   /** The file as already read (readRpm), to not read its headers twice. */
   rpm?: RpmFile;
+  /** Its digests were checked already (with its signature, say): not checked again. */
+  digestsChecked?: boolean;
 }
 
 export interface InstallOptions {

@@ -27,11 +27,12 @@ async function* once(buf: Buffer): AsyncGenerator<Buffer> {
 
 /**
  * rpm's digest checks before installing (rpm -K without signatures): the
- * header SHA-256/SHA-1 and the payload digest. Packages old enough to carry
- * none pass, as they do for rpm.
+ * header SHA-256/SHA-1 and the payload digest; the MD5 only where those do
+ * not cover header and payload. Packages old enough to carry none pass, as
+ * they do for rpm.
  */
 async function checkDigests(rpm: RpmFile): Promise<void> {
-  const v = await verifyRpm(rpm, emptyKeyRing(), { nosignature: true, archiveDigests: false });
+  const v = await verifyRpm(rpm, emptyKeyRing(), { nosignature: true, archiveDigests: false, skipRedundantMd5: true });
   if (v.digests === 'BAD') {
     const bad = v.items.filter((i) => i.kind === 'digest' && i.status === 'BAD').map(formatItem);
     throw new RpmkitError('CHECKSUM_MISMATCH', `${rpm.path}: ${bad.join('; ')}`, {
@@ -42,9 +43,9 @@ async function checkDigests(rpm: RpmFile): Promise<void> {
 }
 
 /** Start reading a package (headers, and the payload when small). Errors surface when it is used. */
-export function loadPackage(pkg: { file: string; rpm?: RpmFile }, opts: { verifyDigests?: boolean; after?: Promise<unknown> } = {}): Promise<LoadedPackage> {
+export function loadPackage(pkg: { file: string; rpm?: RpmFile; digestsChecked?: boolean }, opts: { verifyDigests?: boolean; after?: Promise<unknown> } = {}): Promise<LoadedPackage> {
   return (pkg.rpm ? Promise.resolve(pkg.rpm) : readRpm(pkg.file)).then((rpm) => {
-    const verified = opts.verifyDigests === false ? Promise.resolve() : (opts.after ?? Promise.resolve()).then(() => checkDigests(rpm), () => checkDigests(rpm));
+    const verified = opts.verifyDigests === false || pkg.digestsChecked ? Promise.resolve() : (opts.after ?? Promise.resolve()).then(() => checkDigests(rpm), () => checkDigests(rpm));
     verified.catch(() => {});
     const size = rpm.archiveSize ?? Infinity;
     if (!(size <= MAX_PREFETCH)) return { rpm, verified, entries: () => payloadEntries(rpm) };
@@ -94,7 +95,7 @@ export const READ_AHEAD: ReadAhead = { packages: 64, bytes: 192 * 1024 * 1024 };
  * while the caller writes a big one, instead of idling two packages ahead.
  */
 export async function* loadInOrder(
-  files: { file: string; rpm?: RpmFile }[],
+  files: { file: string; rpm?: RpmFile; digestsChecked?: boolean }[],
   ahead: ReadAhead,
   opts: { verifyDigests?: boolean } = {},
   load: typeof loadPackage = loadPackage,

@@ -61,6 +61,13 @@ export interface VerifyOptions {
    * uncompressed payloads. Costs a full decompression. Default true.
    */
   archiveDigests?: boolean;
+  /**
+   * Leave out the MD5 over header+payload when SHA digests already cover
+   * both (a header SHA-256 or SHA-1, and a payload digest), as rpm does when
+   * installing (RPMVSF_NOMD5 in its install-time vsflags). Default false:
+   * rpm -K checks it.
+   */
+  skipRedundantMd5?: boolean;
 }
 
 /** "Header SHA256 digest: OK" / "...: BAD (Expected x != y)" — rpmkeys -Kv's line. */
@@ -152,7 +159,8 @@ async function verifyInner(rpm: RpmFile, keys: KeyRing, opts: VerifyOptions): Pr
       if (v && !digests.some((d) => d.item.label === label)) digests.push(digestItem(label, tag, rng, a, v));
     }
     const md5 = s.bin(SIGTAG.MD5);
-    if (md5) digests.push(digestItem('MD5 digest', SIGTAG.MD5, 'package', 'md5', hex(md5)));
+    const covered = (sha256 || sha1) && pd;
+    if (md5 && !(opts.skipRedundantMd5 && covered)) digests.push(digestItem('MD5 digest', SIGTAG.MD5, 'package', 'md5', hex(md5)));
   }
 
   const sigs: SigCheck[] = [];

@@ -1,9 +1,14 @@
-// loadInOrder: packages handed over in order, started ahead within a
+// loadInOrder and loadPackage: packages handed over in order, started ahead within a
 // package and byte budget, their digest checks one after another.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadInOrder, type LoadedPackage } from '../../src/rootfs/prefetch.js';
-import type { RpmFile } from '../../src/rpm/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { sharedPath, tempDir } from '../helpers/env.js';
+import { loadInOrder, loadPackage, type LoadedPackage } from '../../src/rootfs/prefetch.js';
+import { installInputs, prepareLocked } from '../../src/pipeline/index.js';
+import { loadKeys, readRpm, type RpmFile } from '../../src/rpm/index.js';
+import { RpmkitError } from '../../src/errors.js';
 
 const MB = 1024 * 1024;
 
@@ -80,4 +85,28 @@ test('digest checks run one at a time, in install order, even when one fails', a
   verifyDone[3]();
   await Promise.all([got[2].verified, got[3].verified]);
   assert.deepEqual(log.filter((l) => l.startsWith('check')), ['check p0.rpm', 'check p1.rpm', 'check p2.rpm', 'check p3.rpm']);
+});
+
+test('digests checked with the signature are not checked again; others are, and a bad payload is refused', async (t) => {
+  const data = sharedPath(t, 'data');
+  if (!data) return;
+  const dir = tempDir(t);
+  const signed = path.join(data, 'rpms/edge/hello-2.0-1.x86_64-signed.rpm');
+  const ring = await loadKeys([path.join(data, 'keys/test/rpm-rpm.org-rsa-2048-test.pub')]);
+  const rpm = await readRpm(signed);
+  const n = rpm.nevra;
+  const pkg = { name: n.name, epoch: String(n.epoch ?? 0), version: n.version, release: n.release, arch: n.arch, location: 'hello.rpm', checksum: 'sha256:00', size: rpm.fileSize };
+  const [withKey] = await prepareLocked([{ pkg: { ...pkg, repo: 'signed' }, path: signed }], new Map([['signed', ring]]));
+  const [without] = await prepareLocked([{ pkg: { ...pkg, repo: 'plain' }, path: signed }], new Map());
+  assert.equal(withKey!.digestsChecked, true);
+  assert.equal(without!.digestsChecked, false);
+  assert.deepEqual(installInputs([withKey!]), [{ file: signed, rpm: withKey!.rpm, digestsChecked: true }]);
+  // A payload altered after that check: found by the install's own check unless it was done already.
+  const b = readFileSync(signed);
+  b[b.length - 10] ^= 0xff;
+  const bad = path.join(dir, 'bad.rpm');
+  writeFileSync(bad, b);
+  const badRpm = await readRpm(bad);
+  await assert.rejects((await loadPackage({ file: bad, rpm: badRpm })).verified, (e: unknown) => e instanceof RpmkitError && e.code === 'CHECKSUM_MISMATCH');
+  await (await loadPackage({ file: bad, rpm: badRpm, digestsChecked: true })).verified;
 });

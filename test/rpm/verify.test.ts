@@ -146,6 +146,28 @@ test('archiveDigests: false checks what rpm -K checks (ALT digests only for unco
   assert.ok(l2.items.some((i) => i.label === 'Payload SHA256 ALT digest' && i.status === 'OK'));
 });
 
+test('skipRedundantMd5 (install-time checks) leaves out the MD5 only where SHA digests cover header and payload', async (t) => {
+  const root = sharedPath(t, 'data/rpms');
+  if (!root) return;
+  const files = ['distro', 'edge'].flatMap((d) => readdirSync(path.join(root, d)).sort().filter((f) => f.endsWith('.rpm')).map((f) => path.join(root, d, f)));
+  let skipped = 0;
+  let kept = 0;
+  for (const file of files) {
+    const rpm = await readRpm(file);
+    const all = await verifyRpm(rpm, await loadKeys([]), { nosignature: true, archiveDigests: false });
+    const lite = await verifyRpm(rpm, await loadKeys([]), { nosignature: true, archiveDigests: false, skipRedundantMd5: true });
+    const hasMd5 = all.items.some((i) => i.label === 'MD5 digest');
+    const covered = all.items.some((i) => /^Header SHA(1|256) digest$/.test(i.label)) && all.items.some((i) => i.range === 'payload');
+    const liteMd5 = lite.items.some((i) => i.label === 'MD5 digest');
+    assert.equal(liteMd5, hasMd5 && !covered, path.basename(file));
+    assert.deepEqual(lite.items.filter((i) => i.label !== 'MD5 digest'), all.items.filter((i) => i.label !== 'MD5 digest'), path.basename(file));
+    if (hasMd5 && covered) skipped++;
+    if (hasMd5 && !covered) kept++;
+  }
+  // Both kinds are among the real packages: new ones (SHA-256 everywhere) and old ones (MD5 is all that covers the payload).
+  assert.ok(skipped > 0 && kept > 0, `skipped ${skipped}, kept ${kept}`);
+});
+
 test('V3 DSA header signatures (RHEL 5 era) verify; a synthetic DSA key and signature exercise the path', async (t) => {
   const file = sharedPath(t, 'data/rpms/edge/hello-2.0-1.x86_64-v3-signed.rpm');
   if (!file) return;
