@@ -1,8 +1,9 @@
 // Worker thread of the zstd pool (zstdpool.ts): reads a payload from its
 // file and decodes it with the WebAssembly decoder, off the caller's thread.
 // The result goes back as a transferred buffer (zstddec returns a copy of
-// its heap, so nothing is shared); any failure answers "no result" and the
-// caller's own streaming path decides and reports.
+// its heap, so nothing is shared), with the digests of its file bodies when
+// asked (bodydigests.ts); any failure answers "no result" and the caller's
+// own streaming path decides and reports.
 import { parentPort } from 'node:worker_threads';
 import { ZSTDDecoder } from 'zstddec';
 import { readFrom } from '../util/readfile.js';
