@@ -51,8 +51,8 @@ function start(): Slot {
   w.unref();
   w.on('message', (r: ZstdReply) => {
     slot.pending.delete(r.id);
+    // answer() forgets the job's entry in digestOf.
     const algo = digestOf.get(r.id);
-    digestOf.delete(r.id);
     if (r.data && r.digests && algo) rememberBodyDigests(r.data, algo, r.digests);
     answer(r.id, r.data ? Buffer.from(r.data.buffer, r.data.byteOffset, r.data.length) : undefined);
     if (slot.pending.size === 0) {
